@@ -1,0 +1,74 @@
+"""neurodyn: brain dynamics programming on JAX, with physical units.
+
+The public surface, re-exported explicitly; implementation lives in the layers
+``core``, ``integrators``, ``neurons``, ``synapses``, ``projections``, ``inputs``,
+``running`` and ``networks``.
+"""
+
+from . import init, surrogate, units
+from .core import (
+    Dynamics,
+    HiddenState,
+    Module,
+    ParameterError,
+    ParamState,
+    ProgressBar,
+    ShortTermState,
+    SimulationError,
+    State,
+    environ,
+    for_loop,
+    init_all_states,
+    random,
+    reset_all_states,
+)
+from .inputs import PoissonSpike
+from .integrators import integrate
+from .neurons import LIF, Neuron
+from .projections import AlignPostProj, AllToAll, Connectivity, EventFixedProb, FixedProb
+from .running import Monitor, RunResult, run
+from .synapses import COBA, CUBA, Expon, Synapse, SynOut
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # core
+    "environ",
+    "random",
+    "State",
+    "HiddenState",
+    "ShortTermState",
+    "ParamState",
+    "Module",
+    "Dynamics",
+    "init_all_states",
+    "reset_all_states",
+    "for_loop",
+    "ProgressBar",
+    "ParameterError",
+    "SimulationError",
+    # units, initializers, surrogate gradients, integrators
+    "units",
+    "init",
+    "surrogate",
+    "integrate",
+    # models
+    "Neuron",
+    "LIF",
+    "Synapse",
+    "Expon",
+    "SynOut",
+    "CUBA",
+    "COBA",
+    # networks
+    "Connectivity",
+    "AllToAll",
+    "FixedProb",
+    "EventFixedProb",
+    "AlignPostProj",
+    "PoissonSpike",
+    # running
+    "run",
+    "Monitor",
+    "RunResult",
+]

@@ -1,0 +1,151 @@
+"""The compiled time loop: one XLA program for a whole run.
+
+:func:`for_loop` traces the step function once to find the states it touches,
+then runs it under ``jax.lax.scan`` with those states' values as the loop carry,
+so nothing returns to Python between steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .. import units as u
+from ._progress import ProgressBar
+from ._state import State, StateTrace, read_values, write_values
+
+__all__ = ["for_loop", "scan_states"]
+
+
+def for_loop(
+    step_fn: Callable[..., Any],
+    *xs: Any,
+    length: int | None = None,
+    progress_bar: bool | ProgressBar = False,
+) -> Any:
+    """Call ``step_fn(*x)`` for each slice ``x`` of ``xs`` along their first axis.
+
+    Every state ``step_fn`` reads or writes is carried through the loop, and holds
+    its final value afterwards. The outputs of all steps are stacked.
+
+    **Arguments:**
+
+    - ``step_fn``: the function of one step.
+    - ``xs``: arrays or quantities with a leading time axis (may be empty).
+    - ``length``: the number of steps, required when ``xs`` is empty.
+    - ``progress_bar``: ``True`` or a :class:`ProgressBar` to show progress.
+
+    **Returns:** the stacked outputs of ``step_fn``.
+
+    >>> import jax.numpy as jnp, neurodyn as nd
+    >>> total = nd.ShortTermState(jnp.zeros(()))
+    >>> def step(x):
+    ...     total.value = total.value + x
+    ...     return total.value
+    >>> nd.for_loop(step, jnp.arange(4.))
+    Array([0., 1., 3., 6.], dtype=float32)
+    """
+
+    def body(x: Any) -> Any:
+        return step_fn(*x)
+
+    _, outputs = scan_states(body, xs, length=length, progress_bar=progress_bar)
+    return outputs
+
+
+def scan_states(
+    body: Callable[[Any], Any],
+    xs: Any,
+    *,
+    length: int | None = None,
+    progress_bar: bool | ProgressBar = False,
+) -> tuple[list[State], Any]:
+    """Scan ``body`` over ``xs`` threading every state it touches; returns (states, ys)."""
+    length = _loop_length(xs, length)
+    first = jax.tree_util.tree_map(lambda x: x[0], xs)
+    states, new_avals = _discover(body, first)
+    init = [_cast_like(v, a) for v, a in zip(read_values(states), new_avals, strict=True)]
+
+    def step(carry: list[Any], x: Any) -> tuple[list[Any], Any]:
+        write_values(states, carry)
+        y = body(x)
+        new = [_match_unit(n, c) for n, c in zip(read_values(states), carry, strict=True)]
+        return new, y
+
+    bar = ProgressBar() if progress_bar is True else (progress_bar or None)
+    originals = read_values(states)
+    try:
+        final, ys = _scan(step, init, xs, length, bar)
+    except BaseException:
+        write_values(states, originals)
+        raise
+    write_values(states, final)
+    return states, ys
+
+
+def _loop_length(xs: Any, length: int | None) -> int:
+    leaves = jax.tree_util.tree_leaves(xs)
+    if leaves:
+        n = leaves[0].shape[0]
+        if any(leaf.shape[0] != n for leaf in leaves):
+            raise ValueError("all loop inputs must have the same leading (time) length")
+        if length is not None and length != n:
+            raise ValueError(f"length={length} does not match the inputs' length {n}")
+        return int(n)
+    if length is None:
+        raise ValueError("for_loop needs inputs with a time axis or an explicit length")
+    return int(length)
+
+
+def _discover(body: Callable[[Any], Any], x: Any) -> tuple[list[State], list[Any]]:
+    """States touched by one step and the abstract values they hold afterwards."""
+    with StateTrace() as trace:
+
+        def probe(x: Any) -> Any:
+            body(x)
+            return read_values(trace.states)
+
+        avals = jax.eval_shape(probe, x)
+    return trace.states, avals
+
+
+def _cast_like(value: Any, aval: Any) -> Any:
+    """Give an initial carry value the dtype its updated value will have."""
+    return jax.tree_util.tree_map(lambda v, a: jnp.asarray(v, dtype=a.dtype), value, aval)
+
+
+def _match_unit(new: Any, old: Any) -> Any:
+    """Express ``new`` in the units of ``old`` so the loop carry keeps its structure."""
+    if isinstance(old, u.Quantity) and isinstance(new, u.Quantity):
+        return new.in_unit(old.unit)
+    return new
+
+
+def _scan(step: Callable, init: Any, xs: Any, length: int, bar: ProgressBar | None) -> Any:
+    if bar is None:
+        return jax.lax.scan(step, init, xs, length=length)
+    chunk = bar.chunk_size(length)
+    n_chunks, rest = divmod(length, chunk)
+
+    def chunked(x: Any) -> Any:
+        return jax.tree_util.tree_map(
+            lambda a: a[: n_chunks * chunk].reshape(n_chunks, chunk, *a.shape[1:]), x
+        )
+
+    def outer(carry: Any, x_chunk: Any) -> Any:
+        carry, ys = jax.lax.scan(step, carry, x_chunk, length=chunk)
+        bar.advance(chunk)
+        return carry, ys
+
+    bar.expect(length)
+    carry, ys = jax.lax.scan(outer, init, chunked(xs), length=n_chunks)
+    ys = jax.tree_util.tree_map(lambda a: a.reshape(n_chunks * chunk, *a.shape[2:]), ys)
+    if rest:
+        tail = jax.tree_util.tree_map(lambda a: a[n_chunks * chunk :], xs)
+        carry, ys_tail = jax.lax.scan(step, carry, tail, length=rest)
+        bar.advance(rest)
+        ys = jax.tree_util.tree_map(lambda a, b: jnp.concatenate([a, b]), ys, ys_tail)
+    return carry, ys

@@ -1,0 +1,161 @@
+"""Modules: the building blocks of models, and the walk over a tree of them.
+
+A :class:`Module` owns states and submodules as attributes. Its life cycle is
+``init_state(batch_size)`` (create states), ``reset_state(batch_size)`` (set them
+back to initial values) and ``update(...)`` (advance one time step; also what
+calling the module does). :class:`Dynamics` adds a population shape and the
+input channels other modules use to drive it: current inputs (summed into the
+membrane equation) and delta inputs (added to a state after integration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ._params import size_tuple
+from ._state import State
+
+__all__ = ["Module", "Dynamics", "init_all_states", "reset_all_states"]
+
+
+class Module:
+    """Base class of every model component.
+
+    **Arguments:**
+
+    - ``name``: an optional label.
+    """
+
+    def __init__(self, name: str | None = None):
+        self.name = name or type(self).__name__
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        """Create this module's own states (submodules are handled by the walk)."""
+
+    def reset_state(self, batch_size: int | None = None) -> None:
+        """Reset this module's own states; by default, create them again."""
+        self.init_state(batch_size)
+
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        """Advance one time step."""
+        raise NotImplementedError(f"{type(self).__name__}.update is not defined")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.update(*args, **kwargs)
+
+    def children(self) -> Iterator[tuple[str, Module]]:
+        """Direct submodules, with their attribute paths."""
+        for key, value in vars(self).items():
+            yield from _modules_in(key, value)
+
+    def modules(self) -> Iterator[tuple[str, Module]]:
+        """This module and all submodules, depth first, each once."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [("", self)]
+        while stack:
+            path, module = stack.pop(0)
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield path, module
+            for key, child in module.children():
+                stack.append((f"{path}.{key}" if path else key, child))
+
+    def states(self, kind: type[State] = State) -> dict[str, State]:
+        """All states of kind ``kind`` in this module tree, keyed by attribute path."""
+        found: dict[str, State] = {}
+        seen: set[int] = set()
+        for path, module in self.modules():
+            for key, value in vars(module).items():
+                if isinstance(value, kind) and id(value) not in seen:
+                    seen.add(id(value))
+                    found[f"{path}.{key}" if path else key] = value
+        return found
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+
+def _modules_in(key: str, value: Any) -> Iterator[tuple[str, Module]]:
+    if isinstance(value, Module):
+        yield key, value
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _modules_in(f"{key}[{index}]", item)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _modules_in(f"{key}[{name!r}]", item)
+
+
+class Dynamics(Module):
+    """A population with a shape, driven by current and delta inputs.
+
+    **Arguments:**
+
+    - ``in_size``: the population shape (int or tuple of ints).
+    - ``name``: an optional label.
+
+    Other modules (projections) register input functions with
+    :meth:`add_current_input` / :meth:`add_delta_input`; the model sums them in its
+    update with :meth:`sum_current_inputs` / :meth:`sum_delta_inputs`.
+    """
+
+    def __init__(self, in_size: Any, name: str | None = None):
+        super().__init__(name)
+        self.in_size = size_tuple("in_size", in_size)
+        self._current_inputs: dict[str, Callable[..., Any]] = {}
+        self._delta_inputs: dict[str, Callable[..., Any]] = {}
+
+    @property
+    def varshape(self) -> tuple[int, ...]:
+        """The shape of one state variable (without a batch axis)."""
+        return self.in_size
+
+    @property
+    def num(self) -> int:
+        """The number of units in the population."""
+        n = 1
+        for size in self.in_size:
+            n *= size
+        return n
+
+    def add_current_input(self, key: str, fn: Callable[..., Any]) -> None:
+        """Register ``fn(V) -> current`` to be summed into the membrane current."""
+        if key in self._current_inputs:
+            raise ValueError(f"{self.name}: a current input named {key!r} exists already")
+        self._current_inputs[key] = fn
+
+    def add_delta_input(self, key: str, fn: Callable[..., Any]) -> None:
+        """Register ``fn() -> jump`` to be added to the state after integration."""
+        if key in self._delta_inputs:
+            raise ValueError(f"{self.name}: a delta input named {key!r} exists already")
+        self._delta_inputs[key] = fn
+
+    def sum_current_inputs(self, init: Any, *args: Any) -> Any:
+        """``init`` plus every registered current input evaluated at ``*args``."""
+        total = init
+        for fn in self._current_inputs.values():
+            total = total + fn(*args)
+        return total
+
+    def sum_delta_inputs(self, init: Any) -> Any:
+        """``init`` plus every registered delta input."""
+        total = init
+        for fn in self._delta_inputs.values():
+            total = total + fn()
+        return total
+
+
+def init_all_states(module: Module, batch_size: int | None = None) -> Module:
+    """Call ``init_state`` on every module of the tree (children before parents)."""
+    for _, child in reversed(list(module.modules())):
+        child.init_state(batch_size)
+    return module
+
+
+def reset_all_states(module: Module, batch_size: int | None = None) -> Module:
+    """Call ``reset_state`` on every module of the tree (children before parents)."""
+    for _, child in reversed(list(module.modules())):
+        child.reset_state(batch_size)
+    return module

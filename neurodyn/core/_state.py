@@ -1,0 +1,151 @@
+"""State containers: the mutable values a model carries from one step to the next.
+
+A state holds a pytree value (arrays or quantities). Compiled transforms
+(:func:`neurodyn.for_loop`, :func:`neurodyn.run`) find the states a function
+touches by tracing it once with a :class:`StateTrace` active, then thread those
+states' values through the compiled program explicitly.
+
+Three kinds say what a value is for:
+
+- :class:`HiddenState`: a dynamical variable (membrane potential, conductance).
+- :class:`ShortTermState`: a per-step transient (the spikes of the last step).
+- :class:`ParamState`: a trainable parameter (synaptic weights).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+
+from .. import units as u
+from ._errors import ParameterError
+
+_trace_stack: list[StateTrace] = []
+
+
+class State:
+    """A named, mutable pytree value.
+
+    **Arguments:**
+
+    - ``value``: the initial value (array, quantity or pytree of them).
+    - ``name``: an optional label used in error messages.
+    """
+
+    __slots__ = ("_value", "name")
+
+    def __init__(self, value: Any, name: str | None = None):
+        self._value = value
+        self.name = name
+
+    @property
+    def value(self) -> Any:
+        if _trace_stack:
+            _trace_stack[-1].record(self)
+        return self._value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        _check_compatible(self, new)
+        if _trace_stack:
+            _trace_stack[-1].record(self)
+        self._value = new
+
+    def __repr__(self) -> str:
+        label = f" {self.name!r}" if self.name else ""
+        return f"{type(self).__name__}{label}({self._value!r})"
+
+
+class HiddenState(State):
+    """A dynamical variable of a model (e.g. membrane potential ``V``)."""
+
+    __slots__ = ()
+
+
+class ShortTermState(State):
+    """A per-step transient of a model (e.g. the spikes emitted this step)."""
+
+    __slots__ = ()
+
+
+class ParamState(State):
+    """A trainable parameter (e.g. synaptic weights)."""
+
+    __slots__ = ()
+
+
+def _check_compatible(state: State, new: Any) -> None:
+    """Refuse assignments that change a state's units or tree structure."""
+    old = state._value
+    old_leaves, old_tree = jax.tree_util.tree_flatten(old, is_leaf=_is_quantity)
+    new_leaves, new_tree = jax.tree_util.tree_flatten(new, is_leaf=_is_quantity)
+    label = state.name or type(state).__name__
+    if old_tree != new_tree:
+        raise ParameterError(
+            f"state {label}: new value has structure {new_tree}, expected {old_tree}"
+        )
+    for old_leaf, new_leaf in zip(old_leaves, new_leaves, strict=True):
+        if u.get_unit(old_leaf).dim != u.get_unit(new_leaf).dim:
+            raise ParameterError(
+                f"state {label}: cannot assign a value in {u.get_unit(new_leaf)} "
+                f"to a state in {u.get_unit(old_leaf)}"
+            )
+
+
+def _is_quantity(x: Any) -> bool:
+    return isinstance(x, u.Quantity)
+
+
+class StateTrace:
+    """Records, in first-use order, every state read or written while active.
+
+    On exit the original values of all recorded states are restored, so tracing
+    a function (with abstract or concrete values) leaves the model untouched.
+    """
+
+    def __init__(self) -> None:
+        self.states: list[State] = []
+        self._seen: set[int] = set()
+        self._originals: list[Any] = []
+
+    def record(self, state: State) -> None:
+        if id(state) not in self._seen:
+            self._seen.add(id(state))
+            self.states.append(state)
+            self._originals.append(state._value)
+
+    def __enter__(self) -> StateTrace:
+        _trace_stack.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _trace_stack.pop()
+        for state, original in zip(self.states, self._originals, strict=True):
+            state._value = original
+        # Let an enclosing trace see the states this one found.
+        if _trace_stack:
+            for state, original in zip(self.states, self._originals, strict=True):
+                outer = _trace_stack[-1]
+                if id(state) not in outer._seen:
+                    outer._seen.add(id(state))
+                    outer.states.append(state)
+                    outer._originals.append(original)
+
+
+def discover_states(fn: Any, *args: Any, **kwargs: Any) -> list[State]:
+    """The states ``fn(*args, **kwargs)`` reads or writes, found by abstract tracing."""
+    with StateTrace() as trace:
+        jax.eval_shape(lambda a, k: fn(*a, **k), args, kwargs)
+    return trace.states
+
+
+def read_values(states: list[State]) -> list[Any]:
+    """The current values of ``states`` (without recording)."""
+    return [s._value for s in states]
+
+
+def write_values(states: list[State], values: list[Any]) -> None:
+    """Assign ``values`` to ``states`` (without recording or checks)."""
+    for state, value in zip(states, values, strict=True):
+        state._value = value

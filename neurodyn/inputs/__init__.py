@@ -1,0 +1,5 @@
+"""Input generators."""
+
+from ._poisson import PoissonSpike
+
+__all__ = ["PoissonSpike"]

@@ -1,0 +1,64 @@
+"""What spiking neuron models share: spike output, reset mode, refractoriness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._errors import ParameterError
+from ..core._module import Dynamics
+from ..core._state import ShortTermState
+from ..surrogate import ReluGrad, Surrogate
+
+
+class Neuron(Dynamics):
+    """Base class of spiking neuron populations.
+
+    **Arguments:**
+
+    - ``in_size``: population shape.
+    - ``spk_fun``: surrogate spike function (default :class:`~neurodyn.surrogate.ReluGrad`).
+    - ``spk_reset``: ``'hard'`` (set to ``V_reset``; no gradient through the reset)
+      or ``'soft'`` (subtract ``V_th - V_reset``; gradient flows).
+    - ``name``: an optional label.
+
+    State: ``spike`` (:class:`ShortTermState`), the spikes of the last step.
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, name=name)
+        if spk_reset not in ("hard", "soft"):
+            raise ParameterError(f"spk_reset must be 'hard' or 'soft', got {spk_reset!r}")
+        self.spk_fun = spk_fun if spk_fun is not None else ReluGrad()
+        self.spk_reset = spk_reset
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
+        self.spike = ShortTermState(jnp.zeros(shape, environ.dftype()), name="spike")
+
+    def get_spike(self) -> Any:
+        """The spikes emitted in the last step (floats in {0, 1})."""
+        return self.spike.value
+
+
+def refractory_steps(tau_ref: Any) -> Any:
+    """The refractory period in whole time steps, ``round(tau_ref / dt)`` (int32)."""
+    steps = u.to_float(tau_ref, u.ms) / u.to_float(environ.get_dt(), u.ms)
+    return jnp.round(steps).astype(jnp.int32)
+
+
+def hard_or_soft_reset(V: Any, spike: Any, V_th: Any, V_reset: Any, mode: str) -> Any:
+    """``V`` after the reset of neurons that spiked (``spike`` in {0, 1})."""
+    if mode == "hard":
+        return V - (V - V_reset) * jax.lax.stop_gradient(spike)
+    return V - (V_th - V_reset) * spike

@@ -1,0 +1,116 @@
+"""Leaky integrate-and-fire neurons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._params import parameter, require_less
+from ..core._state import HiddenState, ShortTermState
+from ..init import Constant, initialize
+from ..integrators import check_method, integrate
+from ..surrogate import Surrogate
+from ._base import Neuron, hard_or_soft_reset, refractory_steps
+
+
+class LIF(Neuron):
+    r"""Leaky integrate-and-fire neuron with an absolute refractory period.
+
+    .. math::
+
+       \tau \frac{dV}{dt} = -(V - V_{rest}) + R\, I(t)
+
+    When :math:`V \ge V_{th}` the neuron spikes and ``V`` is reset; for ``tau_ref``
+    after a spike ``V`` is clamped at ``V_reset`` (Lapicque 1907; Gerstner et al.,
+    *Neuronal Dynamics*, 2014, ch. 1.3).
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt``
+    (clamped while refractory), (3) add delta inputs, (4) detect spikes
+    ``V >= V_th``, (5) reset, (6) start the refractory count of spiking neurons.
+
+    ==================  =============  =====================================
+    parameter           default        meaning
+    ==================  =============  =====================================
+    ``tau``             5 ms           membrane time constant
+    ``R``               1 ohm          membrane resistance
+    ``V_rest``          0 mV           resting potential
+    ``V_th``            1 mV           spike threshold
+    ``V_reset``         0 mV           reset potential (``< V_th``)
+    ``tau_ref``         0 ms           absolute refractory period
+    ``V_initializer``   ``V_rest``     initial ``V``
+    ``spk_fun``         ReluGrad()     surrogate spike function
+    ``spk_reset``       ``'hard'``     reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler      integrator
+    ==================  =============  =====================================
+
+    States: ``V`` (membrane potential), ``refractory`` (steps left in the
+    refractory period), ``spike`` (last step's spikes).
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> lif = nd.LIF(3, tau=10. * u.ms, V_th=-50. * u.mV, V_reset=-65. * u.mV,
+    ...              V_rest=-65. * u.mV, R=1. * u.Mohm, tau_ref=2. * u.ms)
+    >>> _ = nd.init_all_states(lif)
+    >>> lif(20. * u.nA).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        tau: Any = 5.0 * u.ms,
+        R: Any = 1.0 * u.ohm,
+        V_rest: Any = 0.0 * u.mV,
+        V_th: Any = 1.0 * u.mV,
+        V_reset: Any = 0.0 * u.mV,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        shape = self.varshape
+        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
+        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
+        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
+        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
+        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
+        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
+        require_less("V_reset", self.V_reset, "V_th", self.V_th)
+        self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
+        self.method = check_method(method)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        self.V = HiddenState(initialize(self.V_initializer, self.varshape, batch_size), name="V")
+        shape = jnp.shape(self.V.value.mantissa)
+        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+
+    def dV(self, V: Any, t: Any, I: Any) -> Any:
+        """The membrane equation, ``dV/dt``."""
+        return (-(V - self.V_rest) + self.R * I) / self.tau
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        V = self.V.value
+        refractory = self.refractory.value
+        V_free = integrate(
+            lambda v, t: self.dV(v, t, self.sum_current_inputs(x, v)),
+            V,
+            environ.get("t"),
+            environ.get_dt(),
+            method=self.method,
+        )
+        V_free = self.sum_delta_inputs(V_free)
+        V = u.math.where(refractory > 0, V, V_free)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset)))
+        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
+        self.refractory.value = jnp.where(
+            spike > 0, refractory_steps(self.tau_ref), jnp.maximum(refractory - 1, 0)
+        )
+        self.spike.value = spike
+        return spike

@@ -1,0 +1,76 @@
+"""Projections whose synaptic state lives on the postsynaptic side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import units as u
+from ..core._errors import ParameterError
+from ..core._module import Dynamics, Module
+from ..synapses._base import Synapse
+from ..synapses._outputs import SynOut
+from ._connectivity import Connectivity
+
+
+class AlignPostProj(Module):
+    r"""Spikes → connectivity → synapse → output → postsynaptic neurons.
+
+    The synaptic variables have one element per *postsynaptic* neuron (valid for
+    synapses whose dynamics are linear in their input, e.g. :class:`Expon`), so a
+    step costs one synapse update per postsynaptic neuron, not per synapse.
+
+    Each call ``proj(spikes)``: ``x = comm(spikes)``, then ``g = syn(x)``. The output
+    ``out(g, V)`` is registered as a current input of ``post``, read when ``post``
+    updates.
+
+    **Arguments:**
+
+    - ``comm``: a connectivity module (``in_size`` pre → ``out_size`` post).
+    - ``syn``: a synapse with the postsynaptic population's shape.
+    - ``out``: a synaptic output (:class:`CUBA`, :class:`COBA`).
+    - ``post``: the postsynaptic population.
+    """
+
+    def __init__(
+        self,
+        comm: Connectivity,
+        syn: Synapse,
+        out: SynOut,
+        post: Dynamics,
+        name: str | None = None,
+    ):
+        super().__init__(name)
+        _require(comm, Connectivity, "comm")
+        _require(syn, Synapse, "syn")
+        _require(out, SynOut, "out")
+        _require(post, Dynamics, "post")
+        n_post = int(np.prod(post.in_size))
+        if comm.n_post != n_post:
+            raise ParameterError(
+                f"comm projects onto {comm.n_post} neurons (out_size={comm.out_size}), "
+                f"but post has {n_post} (in_size={post.in_size})"
+            )
+        if tuple(syn.in_size) != tuple(post.in_size):
+            raise ParameterError(
+                f"syn has in_size={syn.in_size}, but post has in_size={post.in_size}; "
+                "a post-aligned synapse needs one element per postsynaptic neuron"
+            )
+        self.comm, self.syn, self.out, self.post = comm, syn, out, post
+        post.add_current_input(f"{self.name}-{id(self):x}", self._current)
+
+    def _current(self, V: Any) -> Any:
+        return self.out(self.syn.output(), V)
+
+    def update(self, spikes: Any) -> Any:
+        increment = self.comm(spikes)
+        if len(self.post.in_size) > 1:
+            batch = u.magnitude(increment).shape[:-1]
+            increment = u.math.reshape(increment, (*batch, *self.post.in_size))
+        return self.syn(increment)
+
+
+def _require(value: Any, kind: type, name: str) -> None:
+    if not isinstance(value, kind):
+        raise ParameterError(f"{name} must be a {kind.__name__}, got {type(value).__name__}")

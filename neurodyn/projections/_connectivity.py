@@ -1,0 +1,204 @@
+"""Connectivity: how presynaptic spikes become postsynaptic increments.
+
+A connectivity module maps a spike vector of its presynaptic population to one
+increment per postsynaptic neuron (``update(spikes) -> increments``), in the
+units of its weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from .. import units as u
+from ..core import random as nd_random
+from ..core._errors import ParameterError
+from ..core._module import Module
+from ..core._params import parameter, size_tuple
+from ..core._state import ParamState, State
+from ..init import initialize
+from ..ops import csr_event_matvec
+
+
+class Connectivity(Module):
+    """Base class: ``in_size`` presynaptic neurons onto ``out_size`` postsynaptic ones."""
+
+    def __init__(self, in_size: Any, out_size: Any, name: str | None = None):
+        super().__init__(name)
+        self.in_size = size_tuple("in_size", in_size)
+        self.out_size = size_tuple("out_size", out_size)
+
+    @property
+    def n_pre(self) -> int:
+        return int(np.prod(self.in_size))
+
+    @property
+    def n_post(self) -> int:
+        return int(np.prod(self.out_size))
+
+    def _check_input(self, spikes: Any) -> Any:
+        spikes = u.magnitude(spikes)
+        if jnp.shape(spikes)[-1] != self.n_pre:
+            raise ParameterError(
+                f"{self.name}: got {jnp.shape(spikes)[-1]} presynaptic spikes, "
+                f"expected {self.n_pre} (in_size={self.in_size})"
+            )
+        return spikes
+
+
+class AllToAll(Connectivity):
+    """Dense connectivity: ``increments = spikes @ W``.
+
+    **Arguments:**
+
+    - ``in_size``, ``out_size``: population shapes.
+    - ``weight``: a matrix ``(n_pre, n_post)``, a scalar, or an initializer; may carry
+      units. Held in a :class:`ParamState` (trainable).
+    - ``include_self``: if False (only meaningful when pre is post), zero the diagonal.
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        out_size: Any,
+        weight: Any,
+        include_self: bool = True,
+        name: str | None = None,
+    ):
+        super().__init__(in_size, out_size, name)
+        w = initialize(weight, (self.n_pre, self.n_post))
+        if not include_self:
+            if self.n_pre != self.n_post:
+                raise ParameterError("include_self=False needs in_size == out_size")
+            w = w * (1 - jnp.eye(self.n_pre, dtype=u.magnitude(w).dtype))
+        self.weight = ParamState(w, name="weight")
+
+    def update(self, spikes: Any) -> Any:
+        spikes = self._check_input(spikes)
+        w = self.weight.value
+        unit = u.get_unit(w)
+        out = jnp.asarray(spikes, u.magnitude(w).dtype) @ u.magnitude(w)
+        return u.with_unit(out, unit)
+
+
+class FixedProb(Connectivity):
+    """Random sparse connectivity with event-driven spike delivery.
+
+    Each (pre, post) pair is connected independently with probability ``prob``, or,
+    with ``conn_num``, each presynaptic neuron gets exactly ``conn_num`` distinct
+    targets. The connections are stored as CSR; a step costs time proportional to
+    (spikes × fan-out), via :func:`neurodyn.ops.csr_event_matvec`.
+
+    **Arguments:**
+
+    - ``in_size``, ``out_size``: population shapes.
+    - ``prob``: connection probability (or give ``conn_num``).
+    - ``weight``: a scalar (homogeneous) or one value per synapse; may carry units.
+      Held in a :class:`ParamState` (trainable).
+    - ``conn_num``: fixed number of targets per presynaptic neuron.
+    - ``allow_self_connections``: keep ``i -> i`` pairs (default True, as NEST and
+      Brian2); only meaningful when pre and post are the same population.
+    - ``seed``: seed of the connectivity; default: drawn from ``nd.random``.
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        out_size: Any,
+        prob: float | None = None,
+        weight: Any = 1.0,
+        conn_num: int | None = None,
+        allow_self_connections: bool = True,
+        seed: int | None = None,
+        name: str | None = None,
+    ):
+        super().__init__(in_size, out_size, name)
+        rng = np.random.default_rng(seed) if seed is not None else nd_random.host_rng()
+        if (prob is None) == (conn_num is None):
+            raise ParameterError("FixedProb needs exactly one of prob and conn_num")
+        if prob is not None:
+            prob = float(parameter("prob", prob, bounds=(0.0, 1.0)))
+            rows, cols = _bernoulli_pairs(rng, self.n_pre, self.n_post, prob)
+        else:
+            if not 0 <= conn_num <= self.n_post:
+                raise ParameterError(f"conn_num must lie in [0, {self.n_post}], got {conn_num}")
+            rows, cols = _fixed_fan_out(rng, self.n_pre, self.n_post, int(conn_num))
+        if not allow_self_connections:
+            keep = rows != cols
+            rows, cols = rows[keep], cols[keep]
+        counts = np.bincount(rows, minlength=self.n_pre)
+        # Structural data held in states, so compiled programs take them as arguments
+        # instead of embedding (and constant-folding) large constants.
+        self.indptr = State(
+            jnp.asarray(np.concatenate([[0], np.cumsum(counts)]), jnp.int32), name="indptr"
+        )
+        self.indices = State(jnp.asarray(cols, jnp.int32), name="indices")
+        self.prob, self.conn_num = prob, conn_num
+        if callable(weight):
+            weight = weight((self.n_synapses,))
+        self.weight = ParamState(
+            parameter("weight", weight, u.get_unit(weight), shape=(self.n_synapses,)), name="weight"
+        )
+
+    @property
+    def n_synapses(self) -> int:
+        return int(self.indices.value.shape[0])
+
+    def update(self, spikes: Any) -> Any:
+        spikes = self._check_input(spikes)
+        w = self.weight.value
+        magnitude = jnp.asarray(u.magnitude(w))
+        out = csr_event_matvec(
+            spikes, self.indptr.value, self.indices.value, magnitude, self.n_post
+        )
+        return u.with_unit(out, u.get_unit(w))
+
+    def to_dense(self) -> Any:
+        """The weight matrix ``(n_pre, n_post)`` as a dense array (for tests, small sizes)."""
+        w = u.magnitude(self.weight.value)
+        rows = np.repeat(np.arange(self.n_pre), np.diff(np.asarray(self.indptr.value)))
+        dense = np.zeros((self.n_pre, self.n_post), np.asarray(w).dtype)
+        np.add.at(dense, (rows, np.asarray(self.indices.value)), np.broadcast_to(w, rows.shape))
+        return u.with_unit(jnp.asarray(dense), u.get_unit(self.weight.value))
+
+
+EventFixedProb = FixedProb
+
+
+def _bernoulli_pairs(
+    rng: np.random.Generator, n_pre: int, n_post: int, prob: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Independent Bernoulli(prob) pairs, sorted by row, in O(number of pairs).
+
+    Gaps between successive connected pairs in row-major order are geometric, so
+    the connected positions are the cumulative sums of geometric draws.
+    """
+    total = n_pre * n_post
+    if prob == 0.0 or total == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    if prob == 1.0:
+        flat = np.arange(total, dtype=np.int64)
+    else:
+        expected = total * prob
+        chunks, position = [], np.int64(-1)
+        while position < total:
+            n = int(expected - max(position, 0) * prob + 10 * np.sqrt(expected) + 100)
+            gaps = rng.geometric(prob, size=max(n, 100)).astype(np.int64)
+            positions = position + np.cumsum(gaps)
+            chunks.append(positions)
+            position = positions[-1]
+        flat = np.concatenate(chunks)
+        flat = flat[flat < total]
+    return flat // n_post, flat % n_post
+
+
+def _fixed_fan_out(
+    rng: np.random.Generator, n_pre: int, n_post: int, conn_num: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``conn_num`` distinct random targets for every presynaptic neuron."""
+    cols = np.empty((n_pre, conn_num), np.int64)
+    for row in range(n_pre):
+        cols[row] = np.sort(rng.choice(n_post, size=conn_num, replace=False))
+    return np.repeat(np.arange(n_pre), conn_num), cols.ravel()
