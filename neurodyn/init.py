@@ -6,7 +6,7 @@ shape. :func:`initialize` accepts an initializer, a callable or a plain value.
 >>> import neurodyn as nd
 >>> from neurodyn import units as u
 >>> nd.init.Constant(-65. * u.mV)((2,))
-ArrayImpl([-65., -65.], dtype=float32) * mvolt
+Quantity([-65. -65.], "mV")
 """
 
 from __future__ import annotations

@@ -1,0 +1,129 @@
+"""States, the module walk, the compiled loop and the progress bar."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import neurodyn as nd
+from neurodyn import units as u
+
+
+class Counter(nd.Module):
+    def __init__(self):
+        super().__init__()
+        self.child = nd.LIF(2)
+        self.count = nd.ShortTermState(jnp.zeros(()))
+        self.w = nd.ParamState(jnp.ones(2))
+
+    def update(self, x):
+        self.count.value = self.count.value + x
+        return self.count.value
+
+
+def test_state_kinds_and_walk():
+    m = Counter()
+    nd.init_all_states(m)
+    assert set(m.states()) == {"count", "w", "child.spike", "child.V", "child.refractory"}
+    assert set(m.states(nd.ParamState)) == {"w"}
+    assert set(m.states(nd.HiddenState)) == {"child.V"}
+
+
+def test_state_refuses_unit_change():
+    s = nd.HiddenState(jnp.zeros(3) * u.mV, name="V")
+    s.value = jnp.ones(3) * u.volt  # same dimension: fine
+    with pytest.raises(nd.ParameterError, match="cannot assign a value in nS to a state in"):
+        s.value = jnp.ones(3) * u.nS
+
+
+def test_for_loop_threads_states_and_stacks_outputs():
+    m = Counter()
+    nd.init_all_states(m)
+    out = nd.for_loop(m.update, jnp.arange(5.0))
+    np.testing.assert_allclose(out, [0, 1, 3, 6, 10])
+    assert float(m.count.value) == 10.0
+    # a second loop continues from the state the first left
+    out = nd.for_loop(m.update, jnp.ones(2))
+    np.testing.assert_allclose(out, [11, 12])
+
+
+def test_for_loop_with_units():
+    V = nd.HiddenState(jnp.zeros(2) * u.mV)
+
+    def step(dv):
+        V.value = V.value + dv
+        return V.value
+
+    out = nd.for_loop(step, jnp.ones((4, 2)) * u.mV)
+    np.testing.assert_allclose(np.asarray(out.to_decimal(u.mV))[:, 0], [1, 2, 3, 4])
+    np.testing.assert_allclose(np.asarray(V.value.to_decimal(u.mV)), [4, 4])
+
+
+def test_for_loop_with_length_only_and_context_time():
+    seen = nd.ShortTermState(jnp.zeros(()))
+    ts = jnp.arange(3) * 0.5 * u.ms
+
+    def step(t):
+        with nd.environ.context(t=t):
+            seen.value = seen.value + nd.environ.get("t").to_decimal(u.ms)
+
+    nd.for_loop(step, ts)
+    assert float(seen.value) == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="explicit length"):
+        nd.for_loop(lambda: None)
+
+
+def test_progress_bar_reports_every_step(capsys):
+    total = nd.ShortTermState(jnp.zeros(()))
+
+    def step(x):
+        total.value = total.value + x
+        return total.value
+
+    bar = nd.ProgressBar(every=30)
+    out = nd.for_loop(step, jnp.ones(100), progress_bar=bar)
+    jax.effects_barrier()
+    assert float(out[-1]) == 100.0
+    assert bar._done == 100  # 3 chunks of 30 and a remainder of 10
+    assert "100/100" in capsys.readouterr().err
+
+
+def test_environment_defaults_and_errors():
+    assert float(nd.environ.get_dt().to_decimal(u.ms)) == pytest.approx(0.1)
+    assert float(nd.environ.get("t").to_decimal(u.ms)) == 0.0
+    assert nd.environ.get("i") == 0
+    with pytest.raises(nd.ParameterError, match="dt must be a time quantity"):
+        nd.environ.set(dt=0.1)
+    with pytest.raises(nd.ParameterError, match="dt must be a time quantity"):
+        nd.environ.set(dt=0.1 * u.mV)
+    with pytest.raises(nd.ParameterError, match="dt must be > 0 ms"):
+        nd.environ.set(dt=-0.1 * u.ms)
+    with pytest.raises(nd.ParameterError, match="dt must be > 0 ms"):
+        nd.environ.set(dt=0.0 * u.ms)
+    with pytest.raises(nd.ParameterError, match="precision must be 32 or 64"):
+        nd.environ.set(precision=16)
+
+
+def test_float64_precision_switch():
+    nd.environ.set(precision=64)
+    lif = nd.LIF(2)
+    nd.init_all_states(lif)
+    assert lif.V.value.dtype == jnp.float64
+    nd.environ.set(precision=32)
+    nd.init_all_states(lif)
+    assert lif.V.value.dtype == jnp.float32
+
+
+def test_random_streams_are_reproducible_inside_loops():
+    def draw():
+        return nd.for_loop(lambda i: nd.random.normal(size=3), jnp.arange(4))
+
+    nd.random.seed(7)
+    a = draw()
+    nd.random.seed(7)
+    b = draw()
+    nd.random.seed(8)
+    c = draw()
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    assert not np.array_equal(a[0], a[1])  # the stream advances each step

@@ -1,0 +1,73 @@
+"""The runner: monitors, inputs, timing, NaN detection, reproducibility."""
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import neurodyn as nd
+from neurodyn import units as u
+
+
+def _lif():
+    lif = nd.LIF(10, tau=10.0 * u.ms, R=1.0 * u.Mohm, V_rest=0.0 * u.mV, V_reset=0.0 * u.mV,
+                 V_th=100.0 * u.mV)
+    nd.init_all_states(lif)
+    return lif
+
+
+def test_monitor_subset_every_k_steps():
+    lif = _lif()
+    full = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA, monitors={"V": lif.V})
+    lif = _lif()
+    sub = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA,
+                 monitors={"V": nd.Monitor("V", indices=[2, 7], every=4)})
+    assert sub["V"].shape == (25, 2)
+    np.testing.assert_allclose(np.asarray(sub["V"].to_decimal(u.mV)),
+                               np.asarray(full["V"].to_decimal(u.mV))[3::4][:, [2, 7]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(sub.ts.to_decimal(u.ms)), np.arange(1, 26) * 0.4)
+    # and V matches the closed form V(t) = R I (1 - exp(-t / tau))
+    t = np.asarray(full.ts.to_decimal(u.ms))
+    np.testing.assert_allclose(np.asarray(full["V"].to_decimal(u.mV))[:, 0],
+                               1.0 * (1 - np.exp(-t / 10.0)), rtol=1e-4)
+
+
+def test_inputs_with_time_axis_and_function_of_time():
+    lif = _lif()
+    drive = jnp.ones((100, 10)) * u.nA
+    a = nd.run(lif, 10.0 * u.ms, inputs=drive, monitors={"V": lif.V})
+    lif = _lif()
+    b = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA, monitors={"V": lif.V})
+    np.testing.assert_allclose(np.asarray(a["V"].mantissa), np.asarray(b["V"].mantissa))
+    with pytest.raises(nd.ParameterError, match="leading time axis of length 100"):
+        nd.run(lif, 10.0 * u.ms, inputs=jnp.ones((99, 10)) * u.nA)
+
+
+def test_run_reports_timings_and_rejects_bad_duration():
+    lif = _lif()
+    result = nd.run(lif, 1.0 * u.ms, monitors={"V": "V"})
+    assert result.compile_time > 0 and result.run_time > 0 and result.n_steps == 10
+    with pytest.raises(nd.ParameterError, match="duration must be a time quantity"):
+        nd.run(lif, 10.0)
+    with pytest.raises(nd.ParameterError, match="no attribute 'U'"):
+        nd.run(lif, 1.0 * u.ms, monitors={"U": "U"})
+
+
+def test_blow_up_raises_clear_error():
+    lif = _lif()
+    # a corrupt input at step 20 turns V into NaN; the run must not return quietly
+    corrupt = lambda i, t: jnp.where(i == 20, jnp.nan, 0.0) * u.nA  # noqa: E731
+    with pytest.raises(nd.SimulationError, match="state V is not finite"):
+        nd.run(lif, 5.0 * u.ms, inputs=corrupt)
+
+
+def test_poisson_rate_and_seed():
+    src = nd.PoissonSpike(2000, freqs=20.0 * u.Hz)
+    nd.init_all_states(src)
+    nd.random.seed(1)
+    a = nd.run(src, 500.0 * u.ms, monitors={"n": lambda: src.spike.value.sum()})
+    nd.random.seed(1)
+    b = nd.run(src, 500.0 * u.ms, monitors={"n": lambda: src.spike.value.sum()})
+    np.testing.assert_array_equal(np.asarray(a["n"]), np.asarray(b["n"]))
+    rate = float(np.asarray(a["n"]).sum()) / 2000 / 0.5
+    assert abs(rate - 20.0) < 3 * np.sqrt(20.0 / 2000 / 0.5)  # three standard errors
