@@ -23,10 +23,15 @@ from ._system import MagnitudeSystem
 
 
 def phi1(z: Any) -> Any:
-    """``(exp(z) - 1) / z``, continuous at ``z = 0``."""
-    small = jnp.abs(z) < 1e-6
+    """``(exp(z) - 1) / z``, continuous at ``z = 0``.
+
+    A second-order Taylor polynomial serves below ``|z| = 1e-3`` (error below
+    ``1e-10``), where the quotient would cancel; above it the quotient is used,
+    with ``exp`` rather than ``expm1`` (several times faster under XLA:CPU).
+    """
+    small = jnp.abs(z) < 1e-3
     safe = jnp.where(small, 1.0, z)
-    return jnp.where(small, 1.0 + 0.5 * z, jnp.expm1(safe) / safe)
+    return jnp.where(small, 1.0 + z * (0.5 + z / 6.0), (jnp.exp(safe) - 1.0) / safe)
 
 
 def exp_euler_step(system: MagnitudeSystem) -> list[Any]:
