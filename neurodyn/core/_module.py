@@ -34,8 +34,18 @@ class Module:
         """Create this module's own states (submodules are handled by the walk)."""
 
     def reset_state(self, batch_size: int | None = None) -> None:
-        """Reset this module's own states; by default, create them again."""
+        """Set this module's own states back to their initial values.
+
+        The state objects keep their identity (monitors and closures holding them
+        stay valid); only their values are replaced by fresh ``init_state`` values.
+        """
+        existing = {key: value for key, value in vars(self).items() if isinstance(value, State)}
         self.init_state(batch_size)
+        for key, state in existing.items():
+            fresh = getattr(self, key)
+            if fresh is not state and isinstance(fresh, State):
+                state._value = fresh._value
+                setattr(self, key, state)
 
     def update(self, *args: Any, **kwargs: Any) -> Any:
         """Advance one time step."""

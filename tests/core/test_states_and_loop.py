@@ -127,3 +127,14 @@ def test_random_streams_are_reproducible_inside_loops():
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     assert not np.array_equal(a[0], a[1])  # the stream advances each step
+
+
+def test_reset_keeps_state_identity_and_restores_values():
+    lif = nd.LIF(3, V_initializer=-1.0 * u.mV, V_th=5.0 * u.mV, V_reset=-2.0 * u.mV)
+    nd.init_all_states(lif)
+    V = lif.V
+    nd.run(lif, 2.0 * u.ms, inputs=lambda i, t: 3.0 * u.amp)
+    assert float(V.value[0].to_decimal(u.mV)) != -1.0
+    nd.reset_all_states(lif)
+    assert lif.V is V
+    np.testing.assert_allclose(np.asarray(V.value.to_decimal(u.mV)), -1.0)
