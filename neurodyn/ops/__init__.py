@@ -1,15 +1,11 @@
-"""Compiled operators (temporary reference; the kernel module replaces this file)."""
+"""Compiled operators behind plain-JAX references.
 
-import jax.numpy as jnp
+``csr_event_matvec`` delivers spikes through CSR connectivity, event-driven; on CPU
+it runs a compiled XLA FFI kernel, elsewhere (or as fallback) the plain-JAX
+``csr_event_matvec_reference``.
+"""
 
+from ._csr_event import csr_event_matvec as csr_event_matvec
+from ._reference import csr_event_matvec_reference as csr_event_matvec_reference
 
-def csr_event_matvec(spikes, indptr, indices, weights, n_post):
-    n_pre = indptr.shape[0] - 1
-    row_of = jnp.repeat(jnp.arange(n_pre), jnp.diff(indptr), total_repeat_length=indices.shape[0])
-    spikes = jnp.asarray(spikes, jnp.result_type(weights))
-    contrib = spikes[..., row_of] * weights
-    out = jnp.zeros((*spikes.shape[:-1], n_post), contrib.dtype)
-    return out.at[..., indices].add(contrib)
-
-
-csr_event_matvec_reference = csr_event_matvec
+__all__ = ["csr_event_matvec", "csr_event_matvec_reference"]

@@ -1,0 +1,80 @@
+"""Plain-JAX reference of event-driven CSR spike delivery.
+
+Used on accelerators (where XLA's scatter is fast), as the fallback when the
+compiled CPU kernel is unavailable, and as the reference in tests.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import jax.numpy as jnp
+from jax import Array
+
+
+def weight_dtype(weights: Any) -> jnp.dtype:
+    """Floating dtype of the output: the weights' dtype (default float for non-floats)."""
+    dtype = jnp.result_type(weights)
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.result_type(float)
+    return jnp.dtype(dtype)
+
+
+def check_arguments(spikes: Any, indptr: Any, indices: Any, weights: Any, n_post: int) -> None:
+    """Raise ``ValueError`` for inconsistent shapes (static checks only)."""
+    n_pre = jnp.shape(indptr)[0] - 1 if jnp.ndim(indptr) == 1 else -1
+    if n_pre < 0:
+        raise ValueError(f"indptr must have shape (n_pre + 1,), got {jnp.shape(indptr)}")
+    if jnp.ndim(indices) != 1:
+        raise ValueError(f"indices must have shape (nnz,), got {jnp.shape(indices)}")
+    if jnp.ndim(spikes) < 1 or jnp.shape(spikes)[-1] != n_pre:
+        raise ValueError(
+            f"spikes must have shape (n_pre,) or (batch, n_pre) with n_pre = {n_pre}, "
+            f"got {jnp.shape(spikes)}"
+        )
+    if jnp.ndim(weights) != 0 and jnp.shape(weights) != jnp.shape(indices):
+        raise ValueError(
+            f"weights must be a scalar or have shape (nnz,) = {jnp.shape(indices)}, "
+            f"got {jnp.shape(weights)}"
+        )
+    if isinstance(n_post, bool) or not isinstance(n_post, numbers.Integral) or n_post < 0:
+        raise ValueError(f"n_post must be a python int >= 0, got {n_post!r}")
+
+
+def row_of_synapse(indptr: Array, nnz: int) -> Array:
+    """Presynaptic row of every synapse, ``(nnz,)`` int32, from the CSR row pointer."""
+    n_pre = indptr.shape[0] - 1
+    return jnp.repeat(jnp.arange(n_pre, dtype=jnp.int32), jnp.diff(indptr), total_repeat_length=nnz)
+
+
+def in_range_targets(indices: Array, n_post: int) -> Array:
+    """Targets with negative ones moved past ``n_post``, so scatters and gathers drop them."""
+    return jnp.where(indices < 0, n_post, indices)
+
+
+def csr_event_matvec_reference(
+    spikes: Any, indptr: Any, indices: Any, weights: Any, n_post: int
+) -> Array:
+    """Spike delivery through CSR connectivity, ``out = W^T s``, in plain JAX.
+
+    Every synapse is visited (cost O(nnz)); see :func:`neurodyn.ops.csr_event_matvec`
+    for the arguments and the event-driven version.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> indptr = jnp.array([0, 2, 3], jnp.int32)
+    >>> indices = jnp.array([0, 2, 2], jnp.int32)
+    >>> csr_event_matvec_reference(jnp.array([True, True]), indptr, indices, 0.5, 3)
+    Array([0.5, 0. , 1. ], dtype=float32)
+    """
+    check_arguments(spikes, indptr, indices, weights, n_post)
+    dtype = weight_dtype(weights)
+    indptr = jnp.asarray(indptr, jnp.int32)
+    indices = jnp.asarray(indices, jnp.int32)
+    weights = jnp.asarray(weights, dtype)
+    spikes = jnp.asarray(spikes).astype(dtype)
+    contributions = spikes[..., row_of_synapse(indptr, indices.shape[0])] * weights
+    out = jnp.zeros((*spikes.shape[:-1], n_post), dtype)
+    return out.at[..., in_range_targets(indices, n_post)].add(contributions, mode="drop")
