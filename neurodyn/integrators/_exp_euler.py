@@ -23,15 +23,19 @@ from ._system import MagnitudeSystem
 
 
 def phi1(z: Any) -> Any:
-    """``(exp(z) - 1) / z``, continuous at ``z = 0``.
+    """``(exp(z) - 1) / z``, continuous at ``z = 0``."""
+    numerator, denominator = _phi1_parts(z)
+    return numerator / denominator
 
-    A second-order Taylor polynomial serves below ``|z| = 1e-3`` (error below
-    ``1e-10``), where the quotient would cancel; above it the quotient is used,
-    with ``exp`` rather than ``expm1`` (several times faster under XLA:CPU).
+
+def _phi1_parts(z: Any) -> tuple[Any, Any]:
+    """``phi1(z)`` as a quotient: a Taylor polynomial over 1 below ``|z| = 1e-3``
+    (error below ``1e-10``, where ``exp(z) - 1`` would cancel), else
+    ``(exp(z) - 1) / z`` (``exp`` rather than ``expm1``: several times faster on CPU).
     """
     small = jnp.abs(z) < 1e-3
-    safe = jnp.where(small, 1.0, z)
-    return jnp.where(small, 1.0 + z * (0.5 + z / 6.0), (jnp.exp(safe) - 1.0) / safe)
+    numerator = jnp.where(small, 1.0 + z * (0.5 + z / 6.0), jnp.exp(z) - 1.0)
+    return numerator, jnp.where(small, 1.0, z)
 
 
 def exp_euler_step(system: MagnitudeSystem) -> list[Any]:
@@ -45,5 +49,8 @@ def exp_euler_step(system: MagnitudeSystem) -> list[Any]:
     for index, y in enumerate(y0):
         tangent = [jnp.ones_like(v) if j == index else jnp.zeros_like(v) for j, v in enumerate(y0)]
         derivative, jvp = jax.jvp(rhs, (y0,), (tangent,))
-        y_new.append(y + h * phi1(h * jvp[index]) * derivative[index])
+        numerator, denominator = _phi1_parts(h * jvp[index])
+        # One quotient at the end: XLA:CPU then computes the increment once instead of
+        # recomputing the vector field in every consumer of the new state.
+        y_new.append(y + (h * derivative[index] * numerator) / denominator)
     return y_new
