@@ -1,0 +1,35 @@
+"""COBA of BENCHMARKS.md in neurodyn: ``neurodyn.networks.coba.run_coba``.
+
+setup_s is building the network plus compiling the simulation loop; sim_s is the compiled
+loop alone. Runs with a Python that has neurodyn's dependencies and imports this
+checkout's ``neurodyn``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(BENCHMARKS / "peers"), str(BENCHMARKS.parent)]
+
+import _common as coba  # noqa: E402
+
+
+def main() -> None:
+    args = coba.parser(__doc__).parse_args()
+    with coba.stdout_to_stderr():
+        import neurodyn
+        from neurodyn.networks.coba import run_coba
+
+        result = run_coba(n_neurons=args.n, duration_ms=args.duration_ms, seed=args.seed)
+    n_spikes = result["rate_hz"] * result["n_neurons"] * args.duration_ms / 1000.0
+    coba.emit(
+        "neurodyn", result["n_neurons"], result["n_synapses"], args.duration_ms,
+        result.get("build_s", 0.0) + result["compile_s"], result["sim_s"], n_spikes,
+        version=getattr(neurodyn, "__version__", "?"),
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
