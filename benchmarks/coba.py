@@ -28,12 +28,21 @@ HERE = Path(__file__).resolve().parent
 PEERS_DIR = HERE / ".peers"
 
 
+# --integrator NAME -> the value of each runner family's own --method option. NEST
+# (iaf_cond_exp: adaptive RKF45) and brainpy (exponential Euler) keep their own.
+INTEGRATORS = {
+    "exponential_euler": {"neurodyn": "exp_euler", "brian2": "exponential_euler"},
+    "euler": {"neurodyn": "euler", "brian2": "euler"},
+}
+
+
 @dataclass(frozen=True)
 class Runner:
     env: str | None  # environment under .peers/, None for this Python (neurodyn)
     script: str
     args: tuple[str, ...] = ()
     slow: bool = False  # subject to --slow-cap
+    family: str | None = None  # key into INTEGRATORS for runners that take --method
 
     def command(self) -> list[str]:
         python = sys.executable if self.env is None else str(PEERS_DIR / self.env / "bin/python")
@@ -43,14 +52,22 @@ class Runner:
         return self.env is None or (PEERS_DIR / self.env / "bin/python").exists()
 
 
-NEURODYN = Runner(None, "runners/neurodyn_coba.py")
+NEURODYN = Runner(None, "runners/neurodyn_coba.py", family="neurodyn")
 PEERS = {
-    "brian2-runtime": Runner("brian2", "peers/brian2_coba.py", ("--device", "runtime"), True),
+    "brian2-runtime": Runner(
+        "brian2", "peers/brian2_coba.py", ("--device", "runtime"), True, "brian2"
+    ),
     "brian2-cpp-1t": Runner(
-        "brian2", "peers/brian2_coba.py", ("--device", "cpp_standalone", "--threads", "1")
+        "brian2",
+        "peers/brian2_coba.py",
+        ("--device", "cpp_standalone", "--threads", "1"),
+        family="brian2",
     ),
     "brian2-cpp-2t": Runner(
-        "brian2", "peers/brian2_coba.py", ("--device", "cpp_standalone", "--threads", "2")
+        "brian2",
+        "peers/brian2_coba.py",
+        ("--device", "cpp_standalone", "--threads", "2"),
+        family="brian2",
     ),
     "nest-2t": Runner("nest", "peers/nest_coba.py", ("--threads", "2"), True),
     "brainpy": Runner("brainpy", "peers/brainpy_coba.py"),
@@ -67,6 +84,8 @@ def run_one(name: str, runner: Runner, n: int, args: argparse.Namespace) -> dict
     command = runner.command() + [
         "--n", str(n), "--duration-ms", str(args.duration_ms), "--seed", str(args.seed),
     ]  # fmt: skip
+    if runner.family:
+        command += ["--method", INTEGRATORS[args.integrator][runner.family]]
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -134,6 +153,10 @@ def main() -> None:
     parser.add_argument("--duration-ms", type=float, default=1000.0)
     parser.add_argument("--peers", default=",".join(PEERS), help="comma-separated, of: %(default)s")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--integrator", choices=sorted(INTEGRATORS), default="exponential_euler",
+        help="membrane integrator of neurodyn and Brian2 (NEST, brainpy: their own)",
+    )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
     parser.add_argument(
         "--slow-cap", type=int, default=40000,
@@ -159,6 +182,7 @@ def main() -> None:
                 runs[n, name].append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
     rows = [best(tries) for tries in runs.values()]
+    print(f"COBA, integrator {args.integrator} (neurodyn, Brian2), seed {args.seed}")
     print(table(rows))
     if args.json:
         machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load_avg": load}

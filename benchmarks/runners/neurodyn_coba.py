@@ -17,12 +17,16 @@ import _common as coba  # noqa: E402
 
 
 def main() -> None:
-    args = coba.parser(__doc__).parse_args()
+    parser = coba.parser(__doc__)
+    parser.add_argument("--method", choices=["exp_euler", "euler"], default="exp_euler")
+    args = parser.parse_args()
     with coba.stdout_to_stderr():
         import neurodyn
         from neurodyn.networks.coba import run_coba
 
-        result = run_coba(n_neurons=args.n, duration_ms=args.duration_ms, seed=args.seed)
+        result = run_coba(
+            n_neurons=args.n, duration_ms=args.duration_ms, seed=args.seed, method=args.method
+        )
     n_spikes = result["rate_hz"] * result["n_neurons"] * args.duration_ms / 1000.0
     coba.emit(
         "neurodyn", result["n_neurons"], result["n_synapses"], args.duration_ms,

@@ -58,9 +58,10 @@ class COBANetwork(Module):
 
     - ``n_neurons``: population size (80 % excitatory).
     - ``seed``: seed of connectivity and initial state.
+    - ``method``: the membrane integrator (default exponential Euler).
     """
 
-    def __init__(self, n_neurons: int = 4000, seed: int = 42):
+    def __init__(self, n_neurons: int = 4000, seed: int = 42, method: str = "exp_euler"):
         super().__init__("COBA")
         nd_random.seed(seed)
         self.n_exc = int(0.8 * n_neurons)
@@ -106,6 +107,7 @@ def run_coba(
     seed: int = 42,
     record_neurons: int = 0,
     progress_bar: bool = False,
+    method: str = "exp_euler",
 ) -> dict[str, Any]:
     """Build, compile and run COBA; returns sizes, timings, rate and (optionally) spikes.
 
@@ -114,7 +116,7 @@ def run_coba(
     ``spike_neurons`` (spikes of the first ``record_neurons`` neurons) and ``dt_ms``.
     """
     start = time.perf_counter()
-    net = COBANetwork(n_neurons, seed)
+    net = COBANetwork(n_neurons, seed, method)
     init_all_states(net)
     build_s = time.perf_counter() - start
     monitors = {"count": Monitor(lambda: jnp.sum(net.N.spike.value))}
