@@ -17,7 +17,8 @@ class ProgressBar:
 
     **Arguments:**
 
-    - ``every``: steps per update of the bar (default: about 100 updates per run).
+    - ``every``: steps per update of the bar (default: 20 updates per run; each
+      update is a host callback costing about a millisecond).
     - ``desc``: the bar's label.
     """
 
@@ -32,7 +33,7 @@ class ProgressBar:
 
     def chunk_size(self, n_steps: int) -> int:
         """Steps per chunk for a loop of ``n_steps``."""
-        return max(1, min(n_steps, self.every or max(1, n_steps // 100)))
+        return max(1, min(n_steps, self.every or max(1, n_steps // 20)))
 
     def expect(self, n_steps: int) -> None:
         """Set the number of steps of the coming run (at trace time)."""
@@ -40,7 +41,7 @@ class ProgressBar:
 
     def advance(self, n_steps: int) -> None:
         """Called inside the compiled loop: schedule a host update of the bar."""
-        jax.debug.callback(self._advance_host, n_steps, ordered=True)
+        jax.debug.callback(self._advance_host, n_steps, ordered=False)
 
     def _advance_host(self, n_steps: Any) -> None:
         if self._bar is None:
