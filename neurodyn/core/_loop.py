@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ._progress import ProgressBar
-from ._state import State, StateTrace, read_values, write_values
+from ._state import State, discover_states, read_values, write_values
 
 __all__ = ["for_loop", "scan_states"]
 
@@ -66,7 +66,7 @@ def scan_states(
     """Scan ``body`` over ``xs`` threading every state it touches; returns (states, ys)."""
     length = _loop_length(xs, length)
     first = jax.tree_util.tree_map(lambda x: x[0], xs)
-    states, new_avals = _discover(body, first)
+    states, new_avals = discover_states(body, first)
     init = [_cast_like(v, a) for v, a in zip(read_values(states), new_avals, strict=True)]
 
     def step(carry: list[Any], x: Any) -> tuple[list[Any], Any]:
@@ -98,18 +98,6 @@ def _loop_length(xs: Any, length: int | None) -> int:
     if length is None:
         raise ValueError("for_loop needs inputs with a time axis or an explicit length")
     return int(length)
-
-
-def _discover(body: Callable[[Any], Any], x: Any) -> tuple[list[State], list[Any]]:
-    """States touched by one step and the abstract values they hold afterwards."""
-    with StateTrace() as trace:
-
-        def probe(x: Any) -> Any:
-            body(x)
-            return read_values(trace.states)
-
-        avals = jax.eval_shape(probe, x)
-    return trace.states, avals
 
 
 def _cast_like(value: Any, aval: Any) -> Any:

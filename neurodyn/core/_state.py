@@ -133,11 +133,17 @@ class StateTrace:
                     outer._originals.append(original)
 
 
-def discover_states(fn: Any, *args: Any, **kwargs: Any) -> list[State]:
-    """The states ``fn(*args, **kwargs)`` reads or writes, found by abstract tracing."""
+def discover_states(fn: Any, *args: Any) -> tuple[list[State], list[Any]]:
+    """The states ``fn(*args)`` reads or writes, found by abstract tracing, and the
+    abstract values (shapes, dtypes) they hold after the call. No state changes."""
     with StateTrace() as trace:
-        jax.eval_shape(lambda a, k: fn(*a, **k), args, kwargs)
-    return trace.states
+
+        def probe(*args: Any) -> list[Any]:
+            fn(*args)
+            return read_values(trace.states)
+
+        after = jax.eval_shape(probe, *args)
+    return trace.states, after
 
 
 def read_values(states: list[State]) -> list[Any]:

@@ -102,7 +102,7 @@ def run(
                 monitor.record(i)
 
     steps = jnp.arange(n_steps, dtype=jnp.int32)
-    states = discover_states(body, (steps[0], jax.tree_util.tree_map(lambda a: a[0], xs)))
+    states, _ = discover_states(body, (steps[0], jax.tree_util.tree_map(lambda a: a[0], xs)))
 
     def program(values: list[Any], xs: Any) -> list[Any]:
         write_values(states, values)
