@@ -18,3 +18,10 @@ def test_same_seed_same_spike_trains_and_plausible_activity():
     isis = np.concatenate([x for x in isis if len(x) > 0])
     assert isis.std() / isis.mean() > 0.5
     assert abs(a["n_synapses"] / 1000 - 80) < 3  # mean in-degree 80
+
+
+def test_integrator_choice_reaches_the_neurons():
+    from neurodyn.networks import COBANetwork
+
+    assert COBANetwork(100, method="euler").N.method == "euler"
+    assert COBANetwork(100).N.method == "exp_euler"

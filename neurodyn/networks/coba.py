@@ -76,6 +76,7 @@ class COBANetwork(Module):
             V_reset=E_L,
             tau_ref=t_ref,
             V_initializer=init.Normal(E_L - 5.0 * u.mV, 5.0 * u.mV),
+            method=method,
         )
         self.E = AlignPostProj(
             comm=FixedProb(self.n_exc, n_neurons, prob=prob, weight=w_e),
