@@ -12,18 +12,21 @@ from neurodyn import units as u
 @pytest.mark.parametrize(
     "fn,derivative",
     [
-        (nd.surrogate.ReluGrad(alpha=0.3, width=1.0),
-         lambda x: 0.3 * np.maximum(1.0 - np.abs(x), 0.0)),
-        (nd.surrogate.Sigmoid(alpha=4.0),
-         lambda x: 4.0 / (1 + np.exp(-4 * x)) * (1 - 1 / (1 + np.exp(-4 * x)))),
+        (
+            nd.surrogate.ReluGrad(alpha=0.3, width=1.0),
+            lambda x: 0.3 * np.maximum(1.0 - np.abs(x), 0.0),
+        ),
+        (
+            nd.surrogate.Sigmoid(alpha=4.0),
+            lambda x: 4.0 / (1 + np.exp(-4 * x)) * (1 - 1 / (1 + np.exp(-4 * x))),
+        ),
     ],
 )
 def test_surrogate_forward_is_step_and_backward_is_surrogate(fn, derivative):
     x = jnp.linspace(-2.0, 2.0, 41)
     np.testing.assert_array_equal(np.asarray(fn(x)), (np.asarray(x) >= 0).astype(float))
     grads = jax.vmap(jax.grad(lambda v: fn(v)))(x)
-    np.testing.assert_allclose(np.asarray(grads), derivative(np.asarray(x)), rtol=1e-5,
-                               atol=1e-7)
+    np.testing.assert_allclose(np.asarray(grads), derivative(np.asarray(x)), rtol=1e-5, atol=1e-7)
 
 
 def test_initializers_shapes_units_and_statistics():

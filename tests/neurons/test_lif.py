@@ -16,11 +16,20 @@ def _closed_form_isi(tau, R, I, V_rest, V_reset, V_th, tau_ref):
 @pytest.mark.parametrize("current_nA,tau_ref", [(2.0, 0.0), (2.0, 2.0), (5.0, 2.0), (1.6, 5.0)])
 def test_isi_matches_closed_form(current_nA, tau_ref):
     tau, R, V_rest, V_reset, V_th = 10.0, 10.0, -65.0, -70.0, -50.0  # ms, Mohm, mV
-    lif = nd.LIF(1, tau=tau * u.ms, R=R * u.Mohm, V_rest=V_rest * u.mV, V_reset=V_reset * u.mV,
-                 V_th=V_th * u.mV, tau_ref=tau_ref * u.ms, V_initializer=V_reset * u.mV)
+    lif = nd.LIF(
+        1,
+        tau=tau * u.ms,
+        R=R * u.Mohm,
+        V_rest=V_rest * u.mV,
+        V_reset=V_reset * u.mV,
+        V_th=V_th * u.mV,
+        tau_ref=tau_ref * u.ms,
+        V_initializer=V_reset * u.mV,
+    )
     nd.init_all_states(lif)
-    result = nd.run(lif, 300.0 * u.ms, inputs=lambda i, t: current_nA * u.nA,
-                    monitors={"spike": lif.spike})
+    result = nd.run(
+        lif, 300.0 * u.ms, inputs=lambda i, t: current_nA * u.nA, monitors={"spike": lif.spike}
+    )
     spike_times = np.asarray(result.ts.to_decimal(u.ms))[np.asarray(result["spike"])[:, 0] > 0]
     isis = np.diff(spike_times)
     expected = _closed_form_isi(tau, R, current_nA, V_rest, V_reset, V_th, tau_ref)
@@ -31,22 +40,38 @@ def test_isi_matches_closed_form(current_nA, tau_ref):
 
 
 def test_subthreshold_drive_never_spikes():
-    lif = nd.LIF(1, tau=10.0 * u.ms, R=10.0 * u.Mohm, V_rest=-65.0 * u.mV, V_reset=-70.0 * u.mV,
-                 V_th=-50.0 * u.mV)
+    lif = nd.LIF(
+        1,
+        tau=10.0 * u.ms,
+        R=10.0 * u.Mohm,
+        V_rest=-65.0 * u.mV,
+        V_reset=-70.0 * u.mV,
+        V_th=-50.0 * u.mV,
+    )
     nd.init_all_states(lif)
-    result = nd.run(lif, 200.0 * u.ms, inputs=lambda i, t: 1.4 * u.nA,
-                    monitors={"spike": lif.spike, "V": lif.V})
+    result = nd.run(
+        lif, 200.0 * u.ms, inputs=lambda i, t: 1.4 * u.nA, monitors={"spike": lif.spike, "V": lif.V}
+    )
     assert float(np.asarray(result["spike"]).sum()) == 0.0
     # V relaxes to V_rest + R I = -51 mV
     assert abs(float(result["V"][-1, 0].to_decimal(u.mV)) + 51.0) < 1e-3
 
 
 def test_refractory_clamps_membrane():
-    lif = nd.LIF(1, tau=10.0 * u.ms, R=10.0 * u.Mohm, V_rest=-65.0 * u.mV, V_reset=-70.0 * u.mV,
-                 V_th=-50.0 * u.mV, tau_ref=3.0 * u.ms, V_initializer=-50.5 * u.mV)
+    lif = nd.LIF(
+        1,
+        tau=10.0 * u.ms,
+        R=10.0 * u.Mohm,
+        V_rest=-65.0 * u.mV,
+        V_reset=-70.0 * u.mV,
+        V_th=-50.0 * u.mV,
+        tau_ref=3.0 * u.ms,
+        V_initializer=-50.5 * u.mV,
+    )
     nd.init_all_states(lif)
-    result = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 5.0 * u.nA,
-                    monitors={"V": lif.V, "spike": lif.spike})
+    result = nd.run(
+        lif, 10.0 * u.ms, inputs=lambda i, t: 5.0 * u.nA, monitors={"V": lif.V, "spike": lif.spike}
+    )
     first = int(np.argmax(np.asarray(result["spike"])[:, 0]))
     V = np.asarray(result["V"].to_decimal(u.mV))[:, 0]
     np.testing.assert_allclose(V[first : first + 31], -70.0)  # spike step + 30 clamped steps
@@ -61,8 +86,16 @@ def test_batched_state_has_batch_axis():
 
 
 def test_soft_reset_subtracts_threshold_distance():
-    lif = nd.LIF(1, tau=10.0 * u.ms, R=1.0 * u.Mohm, V_rest=0.0 * u.mV, V_reset=0.0 * u.mV,
-                 V_th=10.0 * u.mV, spk_reset="soft", V_initializer=12.0 * u.mV)
+    lif = nd.LIF(
+        1,
+        tau=10.0 * u.ms,
+        R=1.0 * u.Mohm,
+        V_rest=0.0 * u.mV,
+        V_reset=0.0 * u.mV,
+        V_th=10.0 * u.mV,
+        spk_reset="soft",
+        V_initializer=12.0 * u.mV,
+    )
     nd.init_all_states(lif)
     lif(0.0 * u.nA)
     expected = 12.0 * np.exp(-0.01) - 10.0

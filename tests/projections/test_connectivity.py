@@ -23,19 +23,20 @@ def test_fixed_prob_equals_dense_matvec(seed):
     dense = np.asarray(comm.to_dense().to_decimal(u.nS))
     for spikes in _patterns(rng, n_pre):
         out = comm(jnp.asarray(spikes, jnp.float32))
-        np.testing.assert_allclose(np.asarray(out.to_decimal(u.nS)), spikes @ dense,
-                                   rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(
+            np.asarray(out.to_decimal(u.nS)), spikes @ dense, rtol=1e-5, atol=1e-5
+        )
 
 
 def test_fixed_prob_per_synapse_weights_and_bool_spikes():
     rng = np.random.default_rng(3)
-    comm = nd.FixedProb(50, 70, prob=0.2, seed=1,
-                        weight=nd.init.Uniform(0.0 * u.pA, 2.0 * u.pA))
+    comm = nd.FixedProb(50, 70, prob=0.2, seed=1, weight=nd.init.Uniform(0.0 * u.pA, 2.0 * u.pA))
     dense = np.asarray(comm.to_dense().to_decimal(u.pA))
     spikes = rng.random(50) < 0.5
     out = comm(jnp.asarray(spikes))
-    np.testing.assert_allclose(np.asarray(out.to_decimal(u.pA)), spikes @ dense, rtol=1e-5,
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(out.to_decimal(u.pA)), spikes @ dense, rtol=1e-5, atol=1e-5
+    )
 
 
 def test_fixed_prob_statistics():
@@ -65,8 +66,9 @@ def test_all_to_all_matches_matrix():
     w = np.random.default_rng(0).normal(size=(4, 3))
     comm = nd.AllToAll(4, 3, jnp.asarray(w, jnp.float32) * u.mS)
     spikes = np.array([1.0, 0.0, 1.0, 1.0])
-    np.testing.assert_allclose(np.asarray(comm(jnp.asarray(spikes)).to_decimal(u.mS)),
-                               spikes @ w, rtol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(comm(jnp.asarray(spikes)).to_decimal(u.mS)), spikes @ w, rtol=1e-5
+    )
 
 
 def test_errors():
@@ -91,10 +93,12 @@ def test_projection_size_mismatch_is_reported():
 
 def test_align_post_projection_drives_postsynaptic_current():
     # one presynaptic spike, all-to-all weight 1 nS onto COBA E=0: I = g (0 - V)
-    post = nd.LIF(3, V_rest=-60.0 * u.mV, V_th=-50.0 * u.mV, V_reset=-60.0 * u.mV,
-                  V_initializer=-60.0 * u.mV)
-    proj = nd.AlignPostProj(nd.AllToAll(1, 3, 1.0 * u.nS), nd.Expon(3, tau=5.0 * u.ms),
-                            nd.COBA(E=0.0 * u.mV), post)
+    post = nd.LIF(
+        3, V_rest=-60.0 * u.mV, V_th=-50.0 * u.mV, V_reset=-60.0 * u.mV, V_initializer=-60.0 * u.mV
+    )
+    proj = nd.AlignPostProj(
+        nd.AllToAll(1, 3, 1.0 * u.nS), nd.Expon(3, tau=5.0 * u.ms), nd.COBA(E=0.0 * u.mV), post
+    )
     nd.init_all_states(proj)
     proj(jnp.ones(1))
     current = post.sum_current_inputs(0.0 * u.pA, post.V.value)

@@ -9,8 +9,14 @@ from neurodyn import units as u
 
 
 def _lif():
-    lif = nd.LIF(10, tau=10.0 * u.ms, R=1.0 * u.Mohm, V_rest=0.0 * u.mV, V_reset=0.0 * u.mV,
-                 V_th=100.0 * u.mV)
+    lif = nd.LIF(
+        10,
+        tau=10.0 * u.ms,
+        R=1.0 * u.Mohm,
+        V_rest=0.0 * u.mV,
+        V_reset=0.0 * u.mV,
+        V_th=100.0 * u.mV,
+    )
     nd.init_all_states(lif)
     return lif
 
@@ -19,17 +25,24 @@ def test_monitor_subset_every_k_steps():
     lif = _lif()
     full = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA, monitors={"V": lif.V})
     lif = _lif()
-    sub = nd.run(lif, 10.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA,
-                 monitors={"V": nd.Monitor("V", indices=[2, 7], every=4)})
+    sub = nd.run(
+        lif,
+        10.0 * u.ms,
+        inputs=lambda i, t: 1.0 * u.nA,
+        monitors={"V": nd.Monitor("V", indices=[2, 7], every=4)},
+    )
     assert sub["V"].shape == (25, 2)
-    np.testing.assert_allclose(np.asarray(sub["V"].to_decimal(u.mV)),
-                               np.asarray(full["V"].to_decimal(u.mV))[3::4][:, [2, 7]],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(sub["V"].to_decimal(u.mV)),
+        np.asarray(full["V"].to_decimal(u.mV))[3::4][:, [2, 7]],
+        rtol=1e-6,
+    )
     np.testing.assert_allclose(np.asarray(sub.ts.to_decimal(u.ms)), np.arange(1, 26) * 0.4)
     # and V matches the closed form V(t) = R I (1 - exp(-t / tau))
     t = np.asarray(full.ts.to_decimal(u.ms))
-    np.testing.assert_allclose(np.asarray(full["V"].to_decimal(u.mV))[:, 0],
-                               1.0 * (1 - np.exp(-t / 10.0)), rtol=1e-4)
+    np.testing.assert_allclose(
+        np.asarray(full["V"].to_decimal(u.mV))[:, 0], 1.0 * (1 - np.exp(-t / 10.0)), rtol=1e-4
+    )
 
 
 def test_inputs_with_time_axis_and_function_of_time():

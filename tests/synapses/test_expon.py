@@ -16,8 +16,9 @@ def test_impulse_response_is_exponential(tau):
     pulse = jnp.zeros((n, 1)).at[0].set(1.0) * u.mS
     result = nd.run(syn, n * 0.1 * u.ms, inputs=pulse, monitors={"g": syn.g})
     t = np.arange(n) * 0.1  # the pulse arrives in step 0
-    np.testing.assert_allclose(np.asarray(result["g"].to_decimal(u.mS))[:, 0],
-                               np.exp(-t / tau), rtol=2e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        np.asarray(result["g"].to_decimal(u.mS))[:, 0], np.exp(-t / tau), rtol=2e-5, atol=1e-7
+    )
 
 
 def test_expon_validation():
