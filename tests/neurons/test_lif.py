@@ -7,6 +7,20 @@ import neurodyn as nd
 from neurodyn import units as u
 
 
+def _test_neuron(**overrides):
+    """tau 10 ms, R 10 Mohm, V_rest -65 mV, V_reset -70 mV, V_th -50 mV, plus overrides."""
+    params = dict(
+        tau=10.0 * u.ms,
+        R=10.0 * u.Mohm,
+        V_rest=-65.0 * u.mV,
+        V_reset=-70.0 * u.mV,
+        V_th=-50.0 * u.mV,
+    )
+    lif = nd.LIF(1, **(params | overrides))
+    nd.init_all_states(lif)
+    return lif
+
+
 def _closed_form_isi(tau, R, I, V_rest, V_reset, V_th, tau_ref):
     # time to climb from V_reset to V_th under constant drive R*I, plus refractory time
     V_inf = V_rest + R * I
@@ -16,17 +30,7 @@ def _closed_form_isi(tau, R, I, V_rest, V_reset, V_th, tau_ref):
 @pytest.mark.parametrize("current_nA,tau_ref", [(2.0, 0.0), (2.0, 2.0), (5.0, 2.0), (1.6, 5.0)])
 def test_isi_matches_closed_form(current_nA, tau_ref):
     tau, R, V_rest, V_reset, V_th = 10.0, 10.0, -65.0, -70.0, -50.0  # ms, Mohm, mV
-    lif = nd.LIF(
-        1,
-        tau=tau * u.ms,
-        R=R * u.Mohm,
-        V_rest=V_rest * u.mV,
-        V_reset=V_reset * u.mV,
-        V_th=V_th * u.mV,
-        tau_ref=tau_ref * u.ms,
-        V_initializer=V_reset * u.mV,
-    )
-    nd.init_all_states(lif)
+    lif = _test_neuron(tau_ref=tau_ref * u.ms, V_initializer=V_reset * u.mV)
     result = nd.run(
         lif, 300.0 * u.ms, inputs=lambda i, t: current_nA * u.nA, monitors={"spike": lif.spike}
     )
@@ -40,15 +44,7 @@ def test_isi_matches_closed_form(current_nA, tau_ref):
 
 
 def test_subthreshold_drive_never_spikes():
-    lif = nd.LIF(
-        1,
-        tau=10.0 * u.ms,
-        R=10.0 * u.Mohm,
-        V_rest=-65.0 * u.mV,
-        V_reset=-70.0 * u.mV,
-        V_th=-50.0 * u.mV,
-    )
-    nd.init_all_states(lif)
+    lif = _test_neuron()
     result = nd.run(
         lif, 200.0 * u.ms, inputs=lambda i, t: 1.4 * u.nA, monitors={"spike": lif.spike, "V": lif.V}
     )
@@ -58,17 +54,7 @@ def test_subthreshold_drive_never_spikes():
 
 
 def test_refractory_clamps_membrane():
-    lif = nd.LIF(
-        1,
-        tau=10.0 * u.ms,
-        R=10.0 * u.Mohm,
-        V_rest=-65.0 * u.mV,
-        V_reset=-70.0 * u.mV,
-        V_th=-50.0 * u.mV,
-        tau_ref=3.0 * u.ms,
-        V_initializer=-50.5 * u.mV,
-    )
-    nd.init_all_states(lif)
+    lif = _test_neuron(tau_ref=3.0 * u.ms, V_initializer=-50.5 * u.mV)
     result = nd.run(
         lif, 10.0 * u.ms, inputs=lambda i, t: 5.0 * u.nA, monitors={"V": lif.V, "spike": lif.spike}
     )
