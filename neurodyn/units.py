@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import numpy as np
 import saiunit as _su
 
@@ -75,12 +76,13 @@ def same_dimension(x: Any, unit: Unit) -> bool:
 
 def describe(x: Any) -> str:
     """A short human-readable rendering of a value for error messages."""
-    if isinstance(x, Quantity):
-        mantissa = np.asarray(x.mantissa)
-        unit = x.unit
+    unit = x.unit if isinstance(x, Quantity) else None
+    mantissa = x.mantissa if isinstance(x, Quantity) else x
+    if isinstance(mantissa, jax.core.Tracer):
+        text = f"a traced array of shape {mantissa.shape}"
     else:
-        mantissa, unit = np.asarray(x), None
-    text = f"{mantissa.item():g}" if mantissa.size == 1 else f"array{mantissa.shape}"
+        mantissa = np.asarray(mantissa)
+        text = f"{mantissa.item():g}" if mantissa.size == 1 else f"array{mantissa.shape}"
     if unit is None or unit.is_unitless:
         return f"{text} (no units)"
     return f"{text} {unit}"

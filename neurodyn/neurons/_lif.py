@@ -8,6 +8,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
+from ..core._errors import ParameterError
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState, ShortTermState
 from ..init import Constant, initialize
@@ -96,6 +97,10 @@ class LIF(Neuron):
         return (-(V - self.V_rest) + self.R * I) / self.tau
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
+        if not (u.has_unit(x) and u.same_dimension(x, u.pA)):
+            raise ParameterError(
+                f"{self.name}: input x must be a current (e.g. 1.0 * u.nA), got {u.describe(x)}"
+            )
         V = self.V.value
         refractory = self.refractory.value
         V_free = integrate(

@@ -102,20 +102,41 @@ def run(
                 monitor.record(i)
 
     steps = jnp.arange(n_steps, dtype=jnp.int32)
-    states, _ = discover_states(body, (steps[0], jax.tree_util.tree_map(lambda a: a[0], xs)))
+    first = (steps[0], jax.tree_util.tree_map(lambda a: a[0], xs))
+    try:
+        states, _ = discover_states(body, first)
+    except AttributeError as error:
+        raise ParameterError(
+            f"{error}; were the model's states created (nd.init_all_states(model))?"
+        ) from error
+    # Monitor buffers are fresh arrays no one else holds: donate them to the program, so a
+    # long record exists once in memory. Model states are not donated (users may hold them).
+    buffers = {id(m.buffer) for m in mons.values()}
+    kept = [s for s in states if id(s) not in buffers]
+    donated = [s for s in states if id(s) in buffers]
 
-    def program(values: list[Any], xs: Any) -> list[Any]:
-        write_values(states, values)
+    def program(kept_values: list[Any], donated_values: list[Any], xs: Any) -> list[Any]:
+        write_values(kept, kept_values)
+        write_values(donated, donated_values)
         scan_states(body, (steps, xs), progress_bar=progress_bar)
         return read_values(states)
 
-    values = read_values(states)
-    start = time.perf_counter()
-    compiled = jax.jit(program, donate_argnums=0).lower(values, xs).compile()
-    compile_time = time.perf_counter() - start
-    start = time.perf_counter()
-    new_values = jax.block_until_ready(compiled(values, xs))
-    run_time = time.perf_counter() - start
+    originals = read_values(states)
+    try:
+        start = time.perf_counter()
+        compiled = (
+            jax.jit(program, donate_argnums=1)
+            .lower(read_values(kept), read_values(donated), xs)
+            .compile()
+        )
+        compile_time = time.perf_counter() - start
+        write_values(states, originals)  # tracing left tracers in the states
+        start = time.perf_counter()
+        new_values = jax.block_until_ready(compiled(read_values(kept), read_values(donated), xs))
+        run_time = time.perf_counter() - start
+    except BaseException:
+        write_values(states, originals)
+        raise
     write_values(states, new_values)
     if check_finite:
         _check_finite(model)

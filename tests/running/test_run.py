@@ -84,3 +84,21 @@ def test_poisson_rate_and_seed():
     np.testing.assert_array_equal(np.asarray(a["n"]), np.asarray(b["n"]))
     rate = float(np.asarray(a["n"]).sum()) / 2000 / 0.5
     assert abs(rate - 20.0) < 3 * np.sqrt(20.0 / 2000 / 0.5)  # three standard errors
+
+
+def test_run_leaves_states_usable_and_does_not_consume_held_values():
+    lif = _lif()
+    held = lif.V.value
+    nd.run(lif, 1.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA, monitors={"V": lif.V})
+    np.testing.assert_allclose(np.asarray(held.to_decimal(u.mV)), 0.0)  # not donated
+    assert not np.allclose(np.asarray(lif.V.value.to_decimal(u.mV)), 0.0)
+    # a step that fails while compiling leaves the states as they were, not as tracers
+    before = np.asarray(lif.V.value.to_decimal(u.mV))
+    with pytest.raises(nd.ParameterError):
+        nd.run(lif, 1.0 * u.ms, inputs=lambda i, t: 1.0 * u.mV)  # a voltage is no current
+    np.testing.assert_array_equal(np.asarray(lif.V.value.to_decimal(u.mV)), before)
+
+
+def test_run_before_init_names_the_fix():
+    with pytest.raises(nd.ParameterError, match="init_all_states"):
+        nd.run(nd.LIF(3), 1.0 * u.ms)
