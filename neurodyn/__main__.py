@@ -20,7 +20,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     coba.add_argument("--raster-neurons", type=int, default=500, help="neurons shown in the raster")
     coba.add_argument("--progress", action="store_true", help="show a progress bar")
     args = parser.parse_args(argv)
-    return _coba(args)
+    if args.n_neurons < 2:
+        parser.error(f"--n-neurons must be at least 2, got {args.n_neurons}")
+    if args.duration_ms <= 0:
+        parser.error(f"--duration-ms must be > 0, got {args.duration_ms}")
+    if args.raster_neurons < 1:
+        parser.error(f"--raster-neurons must be at least 1, got {args.raster_neurons}")
+    from .core import ParameterError
+
+    try:
+        return _coba(args)
+    except ParameterError as error:
+        print(f"neurodyn: error: {error}", file=sys.stderr)
+        return 2
 
 
 def _coba(args: argparse.Namespace) -> int:

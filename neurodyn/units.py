@@ -64,6 +64,11 @@ def get_unit(x: Any) -> Unit:
     return _su.get_unit(x)
 
 
+def is_quantity(x: Any) -> bool:
+    """True when ``x`` is a quantity (possibly dimensionless)."""
+    return isinstance(x, Quantity)
+
+
 def has_unit(x: Any) -> bool:
     """True when ``x`` is a quantity with a physical dimension."""
     return isinstance(x, Quantity) and not _su.get_unit(x).is_unitless

@@ -101,8 +101,17 @@ def _loop_length(xs: Any, length: int | None) -> int:
 
 
 def _cast_like(value: Any, aval: Any) -> Any:
-    """Give an initial carry value the dtype its updated value will have."""
-    return jax.tree_util.tree_map(lambda v, a: jnp.asarray(v, dtype=a.dtype), value, aval)
+    """Give an initial carry value the dtype its updated value will have (units kept)."""
+    leaves, tree = jax.tree_util.tree_flatten(value, is_leaf=u.is_quantity)
+    avals = jax.tree_util.tree_leaves(aval, is_leaf=u.is_quantity)
+    cast = []
+    for leaf, new in zip(leaves, avals, strict=True):
+        dtype = u.magnitude(new).dtype
+        if u.is_quantity(leaf):
+            cast.append(u.Quantity(jnp.asarray(leaf.mantissa, dtype), unit=leaf.unit))
+        else:
+            cast.append(jnp.asarray(leaf, dtype))
+    return jax.tree_util.tree_unflatten(tree, cast)
 
 
 def _match_unit(new: Any, old: Any) -> Any:

@@ -78,8 +78,8 @@ class ParamState(State):
 def _check_compatible(state: State, new: Any) -> None:
     """Refuse assignments that change a state's units or tree structure."""
     old = state._value
-    old_leaves, old_tree = jax.tree_util.tree_flatten(old, is_leaf=_is_quantity)
-    new_leaves, new_tree = jax.tree_util.tree_flatten(new, is_leaf=_is_quantity)
+    old_leaves, old_tree = jax.tree_util.tree_flatten(old, is_leaf=u.is_quantity)
+    new_leaves, new_tree = jax.tree_util.tree_flatten(new, is_leaf=u.is_quantity)
     label = state.name or type(state).__name__
     if old_tree != new_tree:
         raise ParameterError(
@@ -91,10 +91,6 @@ def _check_compatible(state: State, new: Any) -> None:
                 f"state {label}: cannot assign a value in {u.get_unit(new_leaf)} "
                 f"to a state in {u.get_unit(old_leaf)}"
             )
-
-
-def _is_quantity(x: Any) -> bool:
-    return isinstance(x, u.Quantity)
 
 
 class StateTrace:

@@ -17,10 +17,6 @@ from .. import units as u
 from ..core._errors import ParameterError
 
 
-def _is_quantity(x: Any) -> bool:
-    return isinstance(x, u.Quantity)
-
-
 class MagnitudeSystem:
     """``f`` and ``y`` with units stripped.
 
@@ -33,7 +29,7 @@ class MagnitudeSystem:
     """
 
     def __init__(self, f: Callable[..., Any], y: Any, t: Any, dt: Any, args: tuple):
-        leaves, self.tree = jax.tree_util.tree_flatten(y, is_leaf=_is_quantity)
+        leaves, self.tree = jax.tree_util.tree_flatten(y, is_leaf=u.is_quantity)
         self.units = [u.get_unit(leaf) for leaf in leaves]
         self.time_unit = u.ms
         self.y0 = [u.to_float(leaf, unit) for leaf, unit in zip(leaves, self.units, strict=True)]
@@ -45,7 +41,7 @@ class MagnitudeSystem:
         """The derivatives, in (state unit) per ms, at magnitudes ``ys`` and time ``t`` (ms)."""
         y = self.unflatten(ys)
         dy = self._f(y, u.with_unit(t, self.time_unit), *self._args)
-        leaves, tree = jax.tree_util.tree_flatten(dy, is_leaf=_is_quantity)
+        leaves, tree = jax.tree_util.tree_flatten(dy, is_leaf=u.is_quantity)
         if tree != self.tree:
             raise ParameterError(
                 f"the vector field returned {tree}, but the state has structure {self.tree}"

@@ -25,12 +25,14 @@ class LIF(Neuron):
        \tau \frac{dV}{dt} = -(V - V_{rest}) + R\, I(t)
 
     When :math:`V \ge V_{th}` the neuron spikes and ``V`` is reset; for ``tau_ref``
-    after a spike ``V`` is clamped at ``V_reset`` (Lapicque 1907; Gerstner et al.,
+    after a spike ``V`` is held where the reset left it
+    (``V_reset`` with the default hard reset) (Lapicque 1907; Gerstner et al.,
     *Neuronal Dynamics*, 2014, ch. 1.3).
 
-    Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt``
-    (clamped while refractory), (3) add delta inputs, (4) detect spikes
-    ``V >= V_th``, (5) reset, (6) start the refractory count of spiking neurons.
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt`` and
+    add delta inputs, (3) keep ``V`` (at ``V_reset`` after a hard reset) and drop
+    the inputs while refractory, (4) detect spikes ``V >= V_th`` of non-refractory
+    neurons, (5) reset, (6) start the refractory count of spiking neurons.
 
     ==================  =============  =====================================
     parameter           default        meaning
@@ -88,7 +90,10 @@ class LIF(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        self.V = HiddenState(initialize(self.V_initializer, self.varshape, batch_size), name="V")
+        V = initialize(self.V_initializer, self.varshape, batch_size)
+        if not (u.has_unit(V) and u.same_dimension(V, u.mV)):
+            raise ParameterError(f"V_initializer must give a voltage, got {u.describe(V)}")
+        self.V = HiddenState(V, name="V")
         shape = jnp.shape(self.V.value.mantissa)
         self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
 
@@ -111,8 +116,9 @@ class LIF(Neuron):
             method=self.method,
         )
         V_free = self.sum_delta_inputs(V_free)
-        V = u.math.where(refractory > 0, V, V_free)
-        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset)))
+        free = refractory == 0
+        V = u.math.where(free, V_free, V)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
         self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
         self.refractory.value = jnp.where(
             spike > 0, refractory_steps(self.tau_ref), jnp.maximum(refractory - 1, 0)

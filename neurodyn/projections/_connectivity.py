@@ -39,13 +39,18 @@ class Connectivity(Module):
         return int(np.prod(self.out_size))
 
     def _check_input(self, spikes: Any) -> Any:
+        """The spikes as ``(..., n_pre)``: trailing ``in_size`` axes are flattened."""
         spikes = u.magnitude(spikes)
-        if jnp.shape(spikes)[-1] != self.n_pre:
-            raise ParameterError(
-                f"{self.name}: got {jnp.shape(spikes)[-1]} presynaptic spikes, "
-                f"expected {self.n_pre} (in_size={self.in_size})"
-            )
-        return spikes
+        shape = jnp.shape(spikes)
+        k = len(self.in_size)
+        if shape[-k:] == self.in_size:
+            return jnp.reshape(spikes, (*shape[:-k], self.n_pre))
+        if shape[-1:] == (self.n_pre,):
+            return spikes
+        raise ParameterError(
+            f"{self.name}: got presynaptic spikes of shape {shape}, expected trailing "
+            f"shape {self.in_size} (or {self.n_pre} flattened)"
+        )
 
 
 class AllToAll(Connectivity):

@@ -30,8 +30,8 @@ class Monitor:
     """
 
     def __init__(self, target: Any, indices: Any = None, every: int = 1):
-        if int(every) <= 0:
-            raise ParameterError(f"every must be a positive number of steps, got {every}")
+        if not isinstance(every, (int, np.integer)) or every <= 0:
+            raise ParameterError(f"every must be a positive whole number of steps, got {every}")
         self.target = target
         self.indices = None if indices is None else jnp.asarray(np.asarray(indices), jnp.int32)
         self.every = int(every)
@@ -40,7 +40,17 @@ class Monitor:
 
     def bind(self, model: Module, n_steps: int) -> None:
         """Resolve the target against ``model`` and allocate the record buffer."""
+        if self.every > n_steps:
+            raise ParameterError(
+                f"monitor every={self.every} steps is longer than the run ({n_steps} steps)"
+            )
         self._read = _reader(self.target, model)
+        if self.indices is not None:
+            size = jax.eval_shape(lambda: jnp.asarray(u.magnitude(self._read()))).shape[-1]
+            if bool((self.indices < 0).any() | (self.indices >= size).any()):
+                raise ParameterError(
+                    f"monitor indices must lie in [0, {size}), got {np.asarray(self.indices)}"
+                )
         sample = jax.eval_shape(self._select)
         n_records = n_steps // self.every
         self.buffer = ShortTermState(

@@ -138,3 +138,14 @@ def test_reset_keeps_state_identity_and_restores_values():
     nd.reset_all_states(lif)
     assert lif.V is V
     np.testing.assert_allclose(np.asarray(V.value.to_decimal(u.mV)), -1.0)
+
+
+def test_loop_state_updated_in_another_unit_of_the_same_dimension():
+    V = nd.HiddenState(jnp.zeros(2) * u.volt)
+
+    def step(x):
+        V.value = -65.0 * u.mV + V.value + x * u.mV  # a value in mV for a state in volt
+        return V.value
+
+    nd.for_loop(step, jnp.ones(3))
+    np.testing.assert_allclose(np.asarray(V.value.to_decimal(u.mV)), -65.0 * 3 + 3, rtol=1e-5)

@@ -106,3 +106,24 @@ def test_soft_reset_subtracts_threshold_distance():
 def test_parameter_validation(kwargs, message):
     with pytest.raises(nd.ParameterError, match=message):
         nd.LIF(3, **kwargs)
+
+
+def test_no_spike_during_refractory_period_with_soft_reset():
+    # after a soft reset V is still above threshold; refractoriness must hold it silent
+    lif = _test_neuron(
+        V_rest=0.0 * u.mV,
+        V_reset=0.0 * u.mV,
+        V_th=10.0 * u.mV,
+        spk_reset="soft",
+        tau_ref=1.0 * u.ms,
+        V_initializer=25.0 * u.mV,
+    )
+    result = nd.run(lif, 3.0 * u.ms, inputs=lambda i, t: 0.0 * u.nA, monitors={"s": lif.spike})
+    spikes = np.asarray(result["s"])[:, 0]
+    assert spikes[0] == 1.0 and spikes[1:11].sum() == 0.0  # 10 refractory steps
+    assert spikes[11] == 1.0  # V = 25 e^{-dt/tau} - 10 > 10 mV: fires again once free
+
+
+def test_voltage_initializer_must_be_a_voltage():
+    with pytest.raises(nd.ParameterError, match="V_initializer must give a voltage"):
+        nd.init_all_states(nd.LIF(2, V_initializer=1.0 * u.nS))

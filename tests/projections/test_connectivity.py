@@ -77,8 +77,17 @@ def test_errors():
     with pytest.raises(nd.ParameterError, match="exactly one of prob and conn_num"):
         nd.FixedProb(10, 10)
     comm = nd.FixedProb(10, 5, prob=0.5, seed=0)
-    with pytest.raises(nd.ParameterError, match="got 7 presynaptic spikes, expected 10"):
+    with pytest.raises(nd.ParameterError, match="shape \\(7,\\), expected trailing shape"):
         comm(jnp.zeros(7))
+
+
+def test_multidimensional_presynaptic_population():
+    comm = nd.FixedProb((2, 5), 4, prob=0.5, weight=1.0 * u.nS, seed=0)
+    spikes = np.random.default_rng(0).random((2, 5)) < 0.5
+    dense = np.asarray(comm.to_dense().to_decimal(u.nS))
+    np.testing.assert_allclose(
+        np.asarray(comm(jnp.asarray(spikes)).to_decimal(u.nS)), spikes.ravel() @ dense, rtol=1e-6
+    )
 
 
 def test_projection_size_mismatch_is_reported():

@@ -102,3 +102,13 @@ def test_run_leaves_states_usable_and_does_not_consume_held_values():
 def test_run_before_init_names_the_fix():
     with pytest.raises(nd.ParameterError, match="init_all_states"):
         nd.run(nd.LIF(3), 1.0 * u.ms)
+
+
+def test_monitor_argument_errors():
+    lif = _lif()
+    with pytest.raises(nd.ParameterError, match="indices must lie in \\[0, 10\\)"):
+        nd.run(lif, 1.0 * u.ms, monitors={"V": nd.Monitor("V", indices=[10])})
+    with pytest.raises(nd.ParameterError, match="longer than the run"):
+        nd.run(lif, 1.0 * u.ms, monitors={"V": nd.Monitor("V", every=11)})
+    with pytest.raises(nd.ParameterError, match="positive whole number"):
+        nd.Monitor("V", every=2.5)
