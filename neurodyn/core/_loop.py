@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ._progress import ProgressBar
-from ._state import State, discover_states, read_values, write_values
+from ._state import discover_states, read_values, write_values
 
 __all__ = ["for_loop", "scan_states"]
 
@@ -52,8 +52,7 @@ def for_loop(
     def body(x: Any) -> Any:
         return step_fn(*x)
 
-    _, outputs = scan_states(body, xs, length=length, progress_bar=progress_bar)
-    return outputs
+    return scan_states(body, xs, length=length, progress_bar=progress_bar)
 
 
 def scan_states(
@@ -62,8 +61,8 @@ def scan_states(
     *,
     length: int | None = None,
     progress_bar: bool | ProgressBar = False,
-) -> tuple[list[State], Any]:
-    """Scan ``body`` over ``xs`` threading every state it touches; returns (states, ys)."""
+) -> Any:
+    """Scan ``body`` over ``xs`` threading every state it touches; returns the stacked outputs."""
     length = _loop_length(xs, length)
     first = jax.tree_util.tree_map(lambda x: x[0], xs)
     states, new_avals = discover_states(body, first)
@@ -83,7 +82,7 @@ def scan_states(
         write_values(states, originals)
         raise
     write_values(states, final)
-    return states, ys
+    return ys
 
 
 def _loop_length(xs: Any, length: int | None) -> int:

@@ -10,6 +10,7 @@ membrane equation) and delta inputs (added to a state after integration).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -60,17 +61,17 @@ class Module:
             yield from _modules_in(key, value)
 
     def modules(self) -> Iterator[tuple[str, Module]]:
-        """This module and all submodules, depth first, each once."""
+        """This module and all submodules, breadth first (parents before children), each once."""
         seen: set[int] = set()
-        stack: list[tuple[str, Module]] = [("", self)]
-        while stack:
-            path, module = stack.pop(0)
+        queue: deque[tuple[str, Module]] = deque([("", self)])
+        while queue:
+            path, module = queue.popleft()
             if id(module) in seen:
                 continue
             seen.add(id(module))
             yield path, module
             for key, child in module.children():
-                stack.append((f"{path}.{key}" if path else key, child))
+                queue.append((f"{path}.{key}" if path else key, child))
 
     def states(self, kind: type[State] = State) -> dict[str, State]:
         """All states of kind ``kind`` in this module tree, keyed by attribute path."""

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 from .. import units as u
 from ._errors import ParameterError
 
-__all__ = ["set", "get", "get_dt", "context", "get_precision", "dftype", "all_settings"]
+__all__ = ["set", "get", "get_dt", "context", "get_precision", "dftype"]
 
 _DEFAULTS: dict[str, Any] = {"dt": 0.1 * u.ms, "t": 0.0 * u.ms, "i": 0, "precision": 32}
 _settings: dict[str, Any] = dict(_DEFAULTS)
@@ -91,11 +91,3 @@ def context(**values: Any) -> Iterator[None]:
         yield
     finally:
         _context_stack.pop()
-
-
-def all_settings() -> dict[str, Any]:
-    """A copy of the effective settings (global values overridden by contexts)."""
-    merged = dict(_settings)
-    for frame in _context_stack:
-        merged.update(frame)
-    return merged

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import jax.numpy as jnp
+import numpy as np
 
 from .. import units as u
 from ..core import environ
 from ..core import random as nd_random
+from ..core._errors import ParameterError
 from ..core._module import Dynamics
 from ..core._params import parameter
 from ..core._state import ShortTermState
@@ -45,6 +47,12 @@ class PoissonSpike(Dynamics):
         self.spike = ShortTermState(jnp.zeros(shape, environ.dftype()), name="spike")
 
     def update(self) -> Any:
+        dt_s = float(u.to_float(environ.get_dt(), u.second))
+        if (np.asarray(u.to_float(self.freqs, u.Hz)) * dt_s > 1).any():
+            raise ParameterError(
+                f"freqs * dt must be <= 1 (one spike per step at most), got freqs="
+                f"{u.describe(self.freqs)} with dt={u.describe(environ.get_dt())}"
+            )
         p = u.to_float(self.freqs * environ.get_dt(), u.UNITLESS)
         shape = jnp.shape(self.spike.value)
         spike = nd_random.bernoulli(p, size=shape).astype(environ.dftype())

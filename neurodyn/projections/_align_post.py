@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from .. import units as u
 from ..core._errors import ParameterError
 from ..core._module import Dynamics, Module
@@ -46,7 +44,7 @@ class AlignPostProj(Module):
         _require(syn, Synapse, "syn")
         _require(out, SynOut, "out")
         _require(post, Dynamics, "post")
-        n_post = int(np.prod(post.in_size))
+        n_post = post.num
         if comm.n_post != n_post:
             raise ParameterError(
                 f"comm projects onto {comm.n_post} neurons (out_size={comm.out_size}), "
@@ -61,10 +59,23 @@ class AlignPostProj(Module):
         post.add_current_input(f"{self.name}-{id(self):x}", self._current)
 
     def _current(self, V: Any) -> Any:
-        return self.out(self.syn.output(), V)
+        current = self.out(self.syn.output(), V)
+        if not u.same_dimension(current, u.pA):
+            raise ParameterError(
+                f"{self.name}: out={type(self.out).__name__} turns the synaptic variable "
+                f"(in {u.get_unit(self.syn.output())}) into {u.get_unit(current)}, not a current"
+            )
+        return current
 
     def update(self, spikes: Any) -> Any:
         increment = self.comm(spikes)
+        g_unit = u.get_unit(self.syn.output())
+        if u.get_unit(increment).dim != g_unit.dim:
+            raise ParameterError(
+                f"{self.name}: comm's weights are in {u.get_unit(increment)} but syn's variable "
+                f"is in {g_unit}; give the synapse a g_initializer in the weights' unit "
+                f"(e.g. g_initializer=nd.init.ZeroInit(u.{u.get_unit(increment)}))"
+            )
         if len(self.post.in_size) > 1:
             batch = u.magnitude(increment).shape[:-1]
             increment = u.math.reshape(increment, (*batch, *self.post.in_size))

@@ -73,6 +73,10 @@ class AllToAll(Connectivity):
         name: str | None = None,
     ):
         super().__init__(in_size, out_size, name)
+        if not callable(weight):
+            weight = parameter(
+                "weight", weight, u.get_unit(weight), shape=(self.n_pre, self.n_post)
+            )
         w = initialize(weight, (self.n_pre, self.n_post))
         if not include_self:
             if self.n_pre != self.n_post:
@@ -127,8 +131,10 @@ class FixedProb(Connectivity):
             prob = float(parameter("prob", prob, bounds=(0.0, 1.0)))
             rows, cols = _bernoulli_pairs(rng, self.n_pre, self.n_post, prob)
         else:
-            if not 0 <= conn_num <= self.n_post:
-                raise ParameterError(f"conn_num must lie in [0, {self.n_post}], got {conn_num}")
+            if not isinstance(conn_num, (int, np.integer)) or not 0 <= conn_num <= self.n_post:
+                raise ParameterError(
+                    f"conn_num must be a whole number in [0, {self.n_post}], got {conn_num}"
+                )
             rows, cols = _fixed_fan_out(rng, self.n_pre, self.n_post, int(conn_num))
         if not allow_self_connections:
             keep = rows != cols
@@ -140,7 +146,6 @@ class FixedProb(Connectivity):
             jnp.asarray(np.concatenate([[0], np.cumsum(counts)]), jnp.int32), name="indptr"
         )
         self.indices = State(jnp.asarray(cols, jnp.int32), name="indices")
-        self.prob, self.conn_num = prob, conn_num
         if callable(weight):
             weight = weight((self.n_synapses,))
         self.weight = ParamState(

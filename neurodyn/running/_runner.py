@@ -153,6 +153,11 @@ def _n_steps(duration: Any) -> int:
     steps = float(u.to_float(duration, u.ms)) / float(u.to_float(environ.get_dt(), u.ms))
     if steps < 1:
         raise ParameterError(f"duration must be at least one time step, got {u.describe(duration)}")
+    if abs(steps - round(steps)) > 1e-6 * steps:
+        raise ParameterError(
+            f"duration must be a whole number of time steps, got {u.describe(duration)} "
+            f"with dt={u.describe(environ.get_dt())}"
+        )
     return int(round(steps))
 
 

@@ -90,6 +90,23 @@ def test_multidimensional_presynaptic_population():
     )
 
 
+def test_weight_units_must_match_the_synapse():
+    post = nd.LIF(5)
+    proj = nd.AlignPostProj(
+        nd.FixedProb(4, 5, prob=0.5, weight=1.0 * u.mV, seed=0),
+        nd.Expon(5),
+        nd.COBA(E=0.0 * u.mV),
+        post,
+    )
+    nd.init_all_states(proj)
+    with pytest.raises(nd.ParameterError, match="comm's weights are in mV but syn's variable"):
+        proj(jnp.ones(4))
+    with pytest.raises(nd.ParameterError, match="weight has shape \\(3,\\)"):
+        nd.AllToAll(4, 5, jnp.ones(3) * u.nS)
+    with pytest.raises(nd.ParameterError, match="conn_num must be a whole number"):
+        nd.FixedProb(4, 5, conn_num=2.5)
+
+
 def test_projection_size_mismatch_is_reported():
     post = nd.LIF(50)
     with pytest.raises(nd.ParameterError, match="comm projects onto 40 neurons"):

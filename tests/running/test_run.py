@@ -62,6 +62,8 @@ def test_run_reports_timings_and_rejects_bad_duration():
     assert result.compile_time > 0 and result.run_time > 0 and result.n_steps == 10
     with pytest.raises(nd.ParameterError, match="duration must be a time quantity"):
         nd.run(lif, 10.0)
+    with pytest.raises(nd.ParameterError, match="whole number of time steps"):
+        nd.run(lif, 1.05 * u.ms)
     with pytest.raises(nd.ParameterError, match="no attribute 'U'"):
         nd.run(lif, 1.0 * u.ms, monitors={"U": "U"})
 
@@ -82,6 +84,8 @@ def test_poisson_rate_and_seed():
     nd.random.seed(1)
     b = nd.run(src, 500.0 * u.ms, monitors={"n": lambda: src.spike.value.sum()})
     np.testing.assert_array_equal(np.asarray(a["n"]), np.asarray(b["n"]))
+    with pytest.raises(nd.ParameterError, match="freqs \\* dt must be <= 1"):
+        nd.run(nd.init_all_states(nd.PoissonSpike(3, freqs=20.0 * u.kHz)), 1.0 * u.ms)
     rate = float(np.asarray(a["n"]).sum()) / 2000 / 0.5
     assert abs(rate - 20.0) < 3 * np.sqrt(20.0 / 2000 / 0.5)  # three standard errors
 
