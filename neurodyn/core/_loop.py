@@ -29,7 +29,9 @@ def for_loop(
     """Call ``step_fn(*x)`` for each slice ``x`` of ``xs`` along their first axis.
 
     Every state ``step_fn`` reads or writes is carried through the loop, and holds
-    its final value afterwards. The outputs of all steps are stacked.
+    its final value afterwards. The outputs of all steps are stacked. The loop is
+    compiled as it is; do not wrap it in ``jax.jit`` (the states would be left
+    holding tracers): :func:`neurodyn.run` compiles a whole run with its states.
 
     **Arguments:**
 
