@@ -27,7 +27,7 @@ from .integrators import integrate
 from .neurons import LIF, Neuron
 from .projections import AlignPostProj, AllToAll, Connectivity, EventFixedProb, FixedProb
 from .running import Monitor, RunResult, run
-from .synapses import COBA, CUBA, Expon, Synapse, SynOut
+from .synapses import COBA, CUBA, Alpha, DualExpon, Expon, Synapse, SynOut
 
 __version__ = "0.1.0"
 
@@ -57,6 +57,8 @@ __all__ = [
     "LIF",
     "Synapse",
     "Expon",
+    "Alpha",
+    "DualExpon",
     "SynOut",
     "CUBA",
     "COBA",
