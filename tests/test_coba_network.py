@@ -20,8 +20,26 @@ def test_same_seed_same_spike_trains_and_plausible_activity():
     assert abs(a["n_synapses"] / 1000 - 80) < 3  # mean in-degree 80
 
 
-def test_integrator_choice_reaches_the_neurons():
+def test_first_step_matches_each_integrators_formula():
+    # one step from the initial state, conductances frozen over the step (they have
+    # decayed once before the neurons update); exp_euler is then exact, euler is V + dt f
+    import neurodyn as nd
+    from neurodyn import units as u
     from neurodyn.networks import COBANetwork
 
-    assert COBANetwork(100, method="euler").N.method == "euler"
-    assert COBANetwork(100).N.method == "exp_euler"
+    dt, tau_m, R = 0.1, 20.0, 0.1  # ms, ms, Gohm (1 / 10 nS)
+    for method in ("euler", "exp_euler"):
+        net = nd.init_all_states(COBANetwork(200, seed=1, method=method))
+        V0 = np.asarray(net.N.V.value.to_decimal(u.mV), float)
+        ge = np.asarray(net.E.syn.g.value.to_decimal(u.nS), float) * np.exp(-dt / 5.0)
+        gi = np.asarray(net.I.syn.g.value.to_decimal(u.nS), float) * np.exp(-dt / 10.0)
+        net.update()
+        V1 = np.asarray(net.N.V.value.to_decimal(u.mV), float)
+        rate = (1 + R * (ge + gi)) / tau_m  # dV/dt = -rate (V - V_inf)
+        V_inf = (-60.0 + R * (ge * 0.0 + gi * -80.0)) / (1 + R * (ge + gi))
+        if method == "euler":
+            expected = V0 - dt * rate * (V0 - V_inf)
+        else:
+            expected = V_inf + (V0 - V_inf) * np.exp(-dt * rate)
+        free = expected < -50.0  # neurons that did not spike and reset
+        np.testing.assert_allclose(V1[free], expected[free], atol=2e-4)

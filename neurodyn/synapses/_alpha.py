@@ -7,8 +7,6 @@ from typing import Any
 from .. import units as u
 from ..core import environ
 from ..core._params import parameter
-from ..core._state import HiddenState
-from ..init import ZeroInit, initialize
 from ._base import Synapse
 
 
@@ -49,13 +47,12 @@ class Alpha(Synapse):
         g_initializer: Any = None,
         name: str | None = None,
     ):
-        super().__init__(in_size, name=name)
+        super().__init__(in_size, g_initializer, name)
         self.tau = parameter("tau", tau, u.ms, shape=self.varshape, positive=True)
-        self.g_initializer = g_initializer if g_initializer is not None else ZeroInit(u.mS)
 
     def init_state(self, batch_size: int | None = None) -> None:
-        self.g = HiddenState(initialize(self.g_initializer, self.varshape, batch_size), name="g")
-        self.h = HiddenState(initialize(self.g_initializer, self.varshape, batch_size), name="h")
+        self.g = self.new_variable("g", batch_size)
+        self.h = self.new_variable("h", batch_size)
 
     def output(self) -> Any:
         return self.g.value

@@ -9,8 +9,6 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._params import parameter, require_less
-from ..core._state import HiddenState
-from ..init import ZeroInit, initialize
 from ._base import Synapse
 
 
@@ -51,7 +49,7 @@ class DualExpon(Synapse):
         g_initializer: Any = None,
         name: str | None = None,
     ):
-        super().__init__(in_size, name=name)
+        super().__init__(in_size, g_initializer, name)
         shape = self.varshape
         self.tau_decay = parameter("tau_decay", tau_decay, u.ms, shape=shape, positive=True)
         self.tau_rise = parameter("tau_rise", tau_rise, u.ms, shape=shape, positive=True)
@@ -63,15 +61,10 @@ class DualExpon(Synapse):
             self.a = 1.0 / (np.exp(-t_peak / d) - np.exp(-t_peak / r))
         else:
             self.a = parameter("A", A, shape=shape)
-        self.g_initializer = g_initializer if g_initializer is not None else ZeroInit(u.mS)
 
     def init_state(self, batch_size: int | None = None) -> None:
-        self.g_rise = HiddenState(
-            initialize(self.g_initializer, self.varshape, batch_size), name="g_rise"
-        )
-        self.g_decay = HiddenState(
-            initialize(self.g_initializer, self.varshape, batch_size), name="g_decay"
-        )
+        self.g_rise = self.new_variable("g_rise", batch_size)
+        self.g_decay = self.new_variable("g_decay", batch_size)
 
     def output(self) -> Any:
         return self.a * (self.g_decay.value - self.g_rise.value)
