@@ -18,7 +18,9 @@ from .core import (
     State,
     environ,
     for_loop,
+    grad,
     init_all_states,
+    jit,
     random,
     reset_all_states,
 )
@@ -44,6 +46,8 @@ __all__ = [
     "init_all_states",
     "reset_all_states",
     "for_loop",
+    "jit",
+    "grad",
     "ProgressBar",
     "ParameterError",
     "SimulationError",

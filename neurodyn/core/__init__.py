@@ -6,6 +6,7 @@ from ._loop import for_loop
 from ._module import Dynamics, Module, init_all_states, reset_all_states
 from ._progress import ProgressBar
 from ._state import HiddenState, ParamState, ShortTermState, State
+from ._transforms import grad, jit
 
 __all__ = [
     "environ",
@@ -13,6 +14,8 @@ __all__ = [
     "ParameterError",
     "SimulationError",
     "for_loop",
+    "jit",
+    "grad",
     "Module",
     "Dynamics",
     "init_all_states",

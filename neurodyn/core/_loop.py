@@ -30,8 +30,9 @@ def for_loop(
 
     Every state ``step_fn`` reads or writes is carried through the loop, and holds
     its final value afterwards. The outputs of all steps are stacked. The loop is
-    compiled as it is; do not wrap it in ``jax.jit`` (the states would be left
-    holding tracers): :func:`neurodyn.run` compiles a whole run with its states.
+    compiled as it is; to compile or differentiate a function around it, use
+    :func:`neurodyn.jit` / :func:`neurodyn.grad`, which thread the states (plain
+    ``jax.jit`` would leave them holding tracers).
 
     **Arguments:**
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ._params import size_tuple
-from ._state import State
+from ._state import State, count_new_state, uncounted_states
 
 __all__ = ["Module", "Dynamics", "init_all_states", "reset_all_states"]
 
@@ -41,12 +41,15 @@ class Module:
         stay valid); only their values are replaced by fresh ``init_state`` values.
         """
         existing = {key: value for key, value in vars(self).items() if isinstance(value, State)}
-        self.init_state(batch_size)
+        with uncounted_states():
+            self.init_state(batch_size)
         for key, state in existing.items():
             fresh = getattr(self, key)
             if fresh is not state and isinstance(fresh, State):
                 state._value = fresh._value
                 setattr(self, key, state)
+        if any(isinstance(v, State) and k not in existing for k, v in vars(self).items()):
+            count_new_state()
 
     def update(self, *args: Any, **kwargs: Any) -> Any:
         """Advance one time step."""

@@ -14,6 +14,8 @@ Three kinds say what a value is for:
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import jax
@@ -22,6 +24,8 @@ from .. import units as u
 from ._errors import ParameterError
 
 _trace_stack: list[StateTrace] = []
+_states_created = 0  # bumped by every new State; lets compiled wrappers notice new states
+_counting = True
 
 
 class State:
@@ -36,6 +40,8 @@ class State:
     __slots__ = ("_value", "name")
 
     def __init__(self, value: Any, name: str | None = None):
+        global _states_created
+        _states_created += _counting
         self._value = value
         self.name = name
 
@@ -140,6 +146,28 @@ def discover_states(fn: Any, *args: Any) -> tuple[list[State], list[Any]]:
 
         after = jax.eval_shape(probe, *args)
     return trace.states, after
+
+
+def states_created() -> int:
+    """How many states have been created so far (a cheap staleness check for caches)."""
+    return _states_created
+
+
+@contextlib.contextmanager
+def uncounted_states() -> Iterator[None]:
+    """States created inside are not counted: for a reset, which keeps the old objects."""
+    global _counting
+    previous, _counting = _counting, False
+    try:
+        yield
+    finally:
+        _counting = previous
+
+
+def count_new_state() -> None:
+    """Count a state that an uncounted block really added."""
+    global _states_created
+    _states_created += 1
 
 
 def read_values(states: list[State]) -> list[Any]:
