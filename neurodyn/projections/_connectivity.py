@@ -127,18 +127,25 @@ class FixedProb(Connectivity):
         rng = np.random.default_rng(seed) if seed is not None else nd_random.host_rng()
         if (prob is None) == (conn_num is None):
             raise ParameterError("FixedProb needs exactly one of prob and conn_num")
+        if not allow_self_connections and self.n_pre != self.n_post:
+            raise ParameterError(
+                "allow_self_connections=False needs in_size == out_size "
+                "(it removes i -> i pairs of a population onto itself)"
+            )
+        exclude_self = not allow_self_connections
         if prob is not None:
             prob = float(parameter("prob", prob, bounds=(0.0, 1.0)))
             rows, cols = _bernoulli_pairs(rng, self.n_pre, self.n_post, prob)
+            if exclude_self:
+                keep = rows != cols
+                rows, cols = rows[keep], cols[keep]
         else:
-            if not isinstance(conn_num, (int, np.integer)) or not 0 <= conn_num <= self.n_post:
+            most = self.n_post - exclude_self
+            if not isinstance(conn_num, (int, np.integer)) or not 0 <= conn_num <= most:
                 raise ParameterError(
-                    f"conn_num must be a whole number in [0, {self.n_post}], got {conn_num}"
+                    f"conn_num must be a whole number in [0, {most}], got {conn_num}"
                 )
-            rows, cols = _fixed_fan_out(rng, self.n_pre, self.n_post, int(conn_num))
-        if not allow_self_connections:
-            keep = rows != cols
-            rows, cols = rows[keep], cols[keep]
+            rows, cols = _fixed_fan_out(rng, self.n_pre, self.n_post, int(conn_num), exclude_self)
         counts = np.bincount(rows, minlength=self.n_pre)
         # Structural data held in states, so compiled programs take them as arguments
         # instead of embedding (and constant-folding) large constants.
@@ -205,10 +212,14 @@ def _bernoulli_pairs(
 
 
 def _fixed_fan_out(
-    rng: np.random.Generator, n_pre: int, n_post: int, conn_num: int
+    rng: np.random.Generator, n_pre: int, n_post: int, conn_num: int, exclude_self: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``conn_num`` distinct random targets for every presynaptic neuron."""
+    """``conn_num`` distinct random targets for every presynaptic neuron (never itself
+    with ``exclude_self``: targets are drawn from the other ``n_post - 1``)."""
     cols = np.empty((n_pre, conn_num), np.int64)
     for row in range(n_pre):
-        cols[row] = np.sort(rng.choice(n_post, size=conn_num, replace=False))
+        targets = rng.choice(n_post - exclude_self, size=conn_num, replace=False)
+        if exclude_self:
+            targets = targets + (targets >= row)
+        cols[row] = np.sort(targets)
     return np.repeat(np.arange(n_pre), conn_num), cols.ravel()

@@ -53,7 +53,15 @@ def test_fixed_prob_conn_num_and_self_connections():
     comm = nd.FixedProb(100, 100, conn_num=7, seed=0, allow_self_connections=False)
     dense = np.asarray(comm.to_dense()) > 0
     assert not dense.diagonal().any()
-    assert (dense.sum(axis=1) <= 7).all() and (dense.sum(axis=1) >= 6).all()
+    assert (dense.sum(axis=1) == 7).all()
+    full = nd.FixedProb(8, 8, conn_num=7, seed=0, allow_self_connections=False)
+    np.testing.assert_array_equal(np.asarray(full.to_dense()) > 0, ~np.eye(8, dtype=bool))
+    no_self = np.asarray(nd.FixedProb(50, 50, prob=0.5, allow_self_connections=False).to_dense())
+    assert not no_self.diagonal().any() and no_self.sum() > 1000
+    with pytest.raises(nd.ParameterError, match="in_size == out_size"):
+        nd.FixedProb(10, 20, prob=0.1, allow_self_connections=False)
+    with pytest.raises(nd.ParameterError, match=r"conn_num must be .* \[0, 7\]"):
+        nd.FixedProb(8, 8, conn_num=8, allow_self_connections=False)
 
 
 def test_same_seed_same_connectivity():
