@@ -119,7 +119,7 @@ class Dynamics(Module):
         super().__init__(name)
         self.in_size = size_tuple("in_size", in_size)
         self._current_inputs: dict[str, Callable[..., Any]] = {}
-        self._delta_inputs: dict[str, Callable[..., Any]] = {}
+        self._delta_inputs: dict[str, tuple[Callable[..., Any], str | None]] = {}
 
     @property
     def varshape(self) -> tuple[int, ...]:
@@ -140,11 +140,15 @@ class Dynamics(Module):
             raise ValueError(f"{self.name}: a current input named {key!r} exists already")
         self._current_inputs[key] = fn
 
-    def add_delta_input(self, key: str, fn: Callable[..., Any]) -> None:
-        """Register ``fn() -> jump`` to be added to the state after integration."""
+    def add_delta_input(self, key: str, fn: Callable[..., Any], label: str | None = None) -> None:
+        """Register ``fn() -> jump`` to be added to the state after integration.
+
+        ``label`` names the receiving port for models with several (e.g. a NEST
+        model's receptor types); unlabelled inputs go to the default one.
+        """
         if key in self._delta_inputs:
             raise ValueError(f"{self.name}: a delta input named {key!r} exists already")
-        self._delta_inputs[key] = fn
+        self._delta_inputs[key] = (fn, label)
 
     def sum_current_inputs(self, init: Any, *args: Any) -> Any:
         """``init`` plus every registered current input evaluated at ``*args``."""
@@ -153,12 +157,20 @@ class Dynamics(Module):
             total = total + fn(*args)
         return total
 
-    def sum_delta_inputs(self, init: Any) -> Any:
-        """``init`` plus every registered delta input."""
+    def sum_delta_inputs(self, init: Any, label: str | None = None) -> Any:
+        """``init`` plus every registered delta input with this ``label``."""
         total = init
-        for fn in self._delta_inputs.values():
-            total = total + fn()
+        for jump in self.delta_inputs(label):
+            total = total + jump
         return total
+
+    def delta_inputs(self, label: str | None = None) -> list[Any]:
+        """The current values of the registered delta inputs with this ``label``."""
+        return [fn() for fn, fn_label in self._delta_inputs.values() if fn_label == label]
+
+    def delta_input_labels(self) -> set[str | None]:
+        """The labels of all registered delta inputs."""
+        return {label for _, label in self._delta_inputs.values()}
 
 
 def init_all_states(module: Module, batch_size: int | None = None) -> Module:
