@@ -26,10 +26,37 @@ from .core import (
 )
 from .inputs import PoissonSpike
 from .integrators import integrate
-from .neurons import LIF, Neuron
+from .neurons import (
+    ALIF,
+    GIF,
+    HH,
+    LIF,
+    AdExIF,
+    ExpIF,
+    Izhikevich,
+    MorrisLecar,
+    Neuron,
+    PinskyRinzelModel,
+    QuaIF,
+    WangBuzsakiModel,
+)
 from .projections import AlignPostProj, AllToAll, Connectivity, EventFixedProb, FixedProb
 from .running import Monitor, RunResult, run
-from .synapses import COBA, CUBA, Alpha, DualExpon, Expon, Synapse, SynOut
+from .synapses import (
+    AMPA,
+    COBA,
+    CUBA,
+    NMDA,
+    STD,
+    STP,
+    Alpha,
+    DualExpon,
+    Expon,
+    GABAa,
+    MgBlock,
+    Synapse,
+    SynOut,
+)
 
 __version__ = "0.1.0"
 
@@ -59,6 +86,16 @@ __all__ = [
     # models
     "Neuron",
     "LIF",
+    "ExpIF",
+    "AdExIF",
+    "QuaIF",
+    "Izhikevich",
+    "ALIF",
+    "GIF",
+    "HH",
+    "MorrisLecar",
+    "PinskyRinzelModel",
+    "WangBuzsakiModel",
     "Synapse",
     "Expon",
     "Alpha",
@@ -66,6 +103,12 @@ __all__ = [
     "SynOut",
     "CUBA",
     "COBA",
+    "STP",
+    "STD",
+    "AMPA",
+    "GABAa",
+    "NMDA",
+    "MgBlock",
     # networks
     "Connectivity",
     "AllToAll",

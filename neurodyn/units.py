@@ -37,6 +37,7 @@ amp = _su.amp
 nA = _su.nA
 pA = _su.pA
 uA = _su.uA
+mA = _su.mA
 siemens = _su.siemens
 mS = _su.mS
 uS = _su.uS
@@ -110,6 +111,9 @@ _DIMENSION_NAMES = (
     ("resistance", ohm),
     ("frequency", Hz),
     ("concentration", molar),
+    ("current density", amp / meter**2),
+    ("conductance density", siemens / meter**2),
+    ("capacitance density", farad / meter**2),
 )
 
 

@@ -51,6 +51,10 @@ class Module:
         if any(isinstance(v, State) and k not in existing for k, v in vars(self).items()):
             count_new_state()
 
+    def check_health(self) -> None:
+        """Raise :class:`SimulationError` if this module's states report a failure
+        (called by :func:`neurodyn.run` after a run; default: nothing to check)."""
+
     def update(self, *args: Any, **kwargs: Any) -> Any:
         """Advance one time step."""
         raise NotImplementedError(f"{type(self).__name__}.update is not defined")

@@ -11,7 +11,11 @@ pytree of them) and picks a method by name:
 0.99005
 
 Fixed-step methods: ``euler``, ``rk2`` (midpoint), ``heun``, ``rk4``, ``exp_euler``.
-Adaptive methods, which carry a step size across calls, register beside them.
+
+The adaptive method carries a step size per neuron across calls, so it is not in
+:data:`METHODS`: :func:`rkf45_step` (Runge–Kutta–Fehlberg 4(5) with GSL's step-size
+control, as NEST's ``hh_psc_alpha``, ``aeif_*`` and ``iaf_cond_*`` use), with its
+failure codes checked by :func:`check_rkf45_status`.
 """
 
 from __future__ import annotations
@@ -23,9 +27,20 @@ from ..core import environ
 from ..core._errors import ParameterError
 from ._exp_euler import exp_euler_step, phi1
 from ._explicit_rk import EULER, HEUN, MIDPOINT, RK4, ButcherTableau, rk_step
+from ._rkf45 import RKF45Result, RKF45Status, check_rkf45_status, rkf45_step
 from ._system import MagnitudeSystem
 
-__all__ = ["integrate", "METHODS", "ButcherTableau", "MagnitudeSystem", "phi1"]
+__all__ = [
+    "integrate",
+    "METHODS",
+    "ButcherTableau",
+    "MagnitudeSystem",
+    "phi1",
+    "rkf45_step",
+    "RKF45Result",
+    "RKF45Status",
+    "check_rkf45_status",
+]
 
 
 def _tableau_method(tableau: ButcherTableau) -> Callable[[MagnitudeSystem], list[Any]]:

@@ -1,6 +1,26 @@
 """Point neuron models."""
 
+from ._adaptive_threshold import ALIF, GIF
 from ._base import Neuron
+from ._exp_if import AdExIF, ExpIF
+from ._hh import HH
 from ._lif import LIF
+from ._morris_lecar import MorrisLecar
+from ._pinsky_rinzel import PinskyRinzelModel
+from ._quad_if import Izhikevich, QuaIF
+from ._wang_buzsaki import WangBuzsakiModel
 
-__all__ = ["Neuron", "LIF"]
+__all__ = [
+    "Neuron",
+    "LIF",
+    "ExpIF",
+    "AdExIF",
+    "QuaIF",
+    "Izhikevich",
+    "ALIF",
+    "GIF",
+    "HH",
+    "MorrisLecar",
+    "PinskyRinzelModel",
+    "WangBuzsakiModel",
+]

@@ -12,6 +12,7 @@ from ..core import environ
 from ..core._errors import ParameterError
 from ..core._module import Dynamics
 from ..core._state import ShortTermState
+from ..init import initialize
 from ..surrogate import ReluGrad, Surrogate
 
 
@@ -62,3 +63,33 @@ def hard_or_soft_reset(V: Any, spike: Any, V_th: Any, V_reset: Any, mode: str) -
     if mode == "hard":
         return V - (V - V_reset) * jax.lax.stop_gradient(spike)
     return V - (V_th - V_reset) * spike
+
+
+def next_refractory(refractory: Any, spike: Any, tau_ref: Any) -> Any:
+    """The refractory counters after a step: restarted where ``spike``, else counted down."""
+    return jnp.where(spike > 0, refractory_steps(tau_ref), jnp.maximum(refractory - 1, 0))
+
+
+def check_current(owner: str, x: Any) -> None:
+    """Raise :class:`ParameterError` unless the input ``x`` of ``owner`` is a current."""
+    if not (u.has_unit(x) and u.same_dimension(x, u.pA)):
+        raise ParameterError(
+            f"{owner}: input x must be a current (e.g. 1.0 * u.nA), got {u.describe(x)}"
+        )
+
+
+def initial_value(
+    name: str, initializer: Any, unit: u.Unit, shape: tuple[int, ...], batch_size: int | None
+) -> Any:
+    """The initial value of a state from ``initializer`` (named ``name`` in errors),
+    checked to have the dimension of ``unit``."""
+    value = initialize(initializer, shape, batch_size)
+    if unit.is_unitless:
+        if u.has_unit(value):
+            raise ParameterError(f"{name} must give dimensionless values, got {u.describe(value)}")
+        return value
+    if not (u.has_unit(value) and u.same_dimension(value, unit)):
+        what = u.dimension_name(unit)
+        what = f"quantity in units of {unit}" if what.startswith("dimension") else what
+        raise ParameterError(f"{name} must give a {what}, got {u.describe(value)}")
+    return value

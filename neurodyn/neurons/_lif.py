@@ -8,13 +8,12 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._errors import ParameterError
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState, ShortTermState
-from ..init import Constant, initialize
+from ..init import Constant
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, hard_or_soft_reset, refractory_steps
+from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
 
 
 class LIF(Neuron):
@@ -90,9 +89,7 @@ class LIF(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initialize(self.V_initializer, self.varshape, batch_size)
-        if not (u.has_unit(V) and u.same_dimension(V, u.mV)):
-            raise ParameterError(f"V_initializer must give a voltage, got {u.describe(V)}")
+        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
         self.V = HiddenState(V, name="V")
         shape = jnp.shape(self.V.value.mantissa)
         self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
@@ -102,10 +99,7 @@ class LIF(Neuron):
         return (-(V - self.V_rest) + self.R * I) / self.tau
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
-        if not (u.has_unit(x) and u.same_dimension(x, u.pA)):
-            raise ParameterError(
-                f"{self.name}: input x must be a current (e.g. 1.0 * u.nA), got {u.describe(x)}"
-            )
+        check_current(self.name, x)
         V = self.V.value
         refractory = self.refractory.value
         V_free = integrate(
@@ -120,8 +114,6 @@ class LIF(Neuron):
         V = u.math.where(free, V_free, V)
         spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
         self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
-        self.refractory.value = jnp.where(
-            spike > 0, refractory_steps(self.tau_ref), jnp.maximum(refractory - 1, 0)
-        )
+        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
         self.spike.value = spike
         return spike

@@ -80,7 +80,9 @@ def run(
       array/quantity with a leading time axis of length ``n_steps`` (one per step).
     - ``monitors``: ``{name: Monitor | State | "path.to.state" | function}``.
     - ``progress_bar``: ``True`` or a :class:`ProgressBar`.
-    - ``check_finite``: raise :class:`SimulationError` if a hidden state ends NaN/inf.
+    - ``check_finite``: raise :class:`SimulationError` if a hidden state ends NaN/inf
+      or a module reports a failure (e.g. an adaptive integrator that could not
+      keep its tolerance).
 
     **Returns:** a :class:`RunResult`.
     """
@@ -182,6 +184,8 @@ def _as_args(value: Any) -> tuple:
 
 
 def _check_finite(model: Module) -> None:
+    for _, module in model.modules():
+        module.check_health()
     for path, state in model.states(HiddenState).items():
         for leaf in jax.tree_util.tree_leaves(state.value):
             if jnp.issubdtype(leaf.dtype, jnp.inexact) and not bool(jnp.isfinite(leaf).all()):

@@ -4,6 +4,23 @@ from ._alpha import Alpha
 from ._base import Synapse
 from ._dual_expon import DualExpon
 from ._expon import Expon
-from ._outputs import COBA, CUBA, SynOut
+from ._kinetic import AMPA, GABAa
+from ._nmda import NMDA
+from ._outputs import COBA, CUBA, MgBlock, SynOut
+from ._short_term_plasticity import STD, STP
 
-__all__ = ["Synapse", "Expon", "Alpha", "DualExpon", "SynOut", "CUBA", "COBA"]
+__all__ = [
+    "Synapse",
+    "Expon",
+    "Alpha",
+    "DualExpon",
+    "STP",
+    "STD",
+    "AMPA",
+    "GABAa",
+    "NMDA",
+    "SynOut",
+    "CUBA",
+    "COBA",
+    "MgBlock",
+]

@@ -49,3 +49,57 @@ class COBA(SynOut):
 
     def update(self, g: Any, V: Any) -> Any:
         return g * (self.E - V)
+
+
+class MgBlock(SynOut):
+    r"""Conductance-based output with the voltage-dependent Mg\ :sup:`2+` block of NMDA receptors.
+
+    .. math::
+
+       I = g\,(E - V)\,B(V),\qquad
+       B(V) = \frac{1}{1 + \frac{[\mathrm{Mg}^{2+}]}{\beta}\,e^{-\alpha (V - V_{offset})}}
+
+    :math:`B` is the fraction of channels not blocked by extracellular magnesium
+    (Jahr & Stevens 1990, J. Neurosci. 10:3178; constants 0.062 /mV and 3.57 mM).
+
+    ==============  ===========  ======================================
+    parameter       default      meaning
+    ==============  ===========  ======================================
+    ``E``           0 mV         reversal potential
+    ``cc_Mg``       1.2 mM       extracellular Mg\ :sup:`2+` concentration
+    ``alpha``       0.062 /mV    steepness of the voltage dependence
+    ``beta``        3.57 mM      Mg\ :sup:`2+` concentration of half block at ``V_offset``
+    ``V_offset``    0 mV         voltage shift of the block curve
+    ==============  ===========  ======================================
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> out = nd.MgBlock(E=0. * u.mV, cc_Mg=1. * u.mM)
+    >>> round(float(out.unblocked(-60. * u.mV)), 4)
+    0.0796
+    >>> out(10. * u.nS, -60. * u.mV)
+    Quantity(47.77..., "pA")
+    """
+
+    def __init__(
+        self,
+        E: Any = 0.0 * u.mV,
+        cc_Mg: Any = 1.2 * u.mM,
+        alpha: Any = 0.062 / u.mV,
+        beta: Any = 3.57 * u.mM,
+        V_offset: Any = 0.0 * u.mV,
+        name: str | None = None,
+    ):
+        super().__init__(name)
+        self.E = parameter("E", E, u.mV)
+        self.cc_Mg = parameter("cc_Mg", cc_Mg, u.mM, nonnegative=True)
+        self.alpha = parameter("alpha", alpha, u.mV**-1, positive=True)
+        self.beta = parameter("beta", beta, u.mM, positive=True)
+        self.V_offset = parameter("V_offset", V_offset, u.mV)
+
+    def unblocked(self, V: Any) -> Any:
+        """The fraction :math:`B(V)` of unblocked channels."""
+        return 1.0 / (1.0 + self.cc_Mg / self.beta * u.math.exp(-self.alpha * (V - self.V_offset)))
+
+    def update(self, g: Any, V: Any) -> Any:
+        return g * (self.E - V) * self.unblocked(V)

@@ -1,0 +1,287 @@
+"""Exponential integrate-and-fire neurons: ExpIF and its adaptive form, AdExIF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._params import parameter, require_less
+from ..core._state import HiddenState, ShortTermState
+from ..init import Constant
+from ..integrators import check_method, integrate
+from ..surrogate import Surrogate
+from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+
+
+class ExpIF(Neuron):
+    r"""Exponential integrate-and-fire neuron (Fourcaud-Trocmé et al. 2003).
+
+    .. math::
+
+       \tau \frac{dV}{dt} = -(V - V_{rest})
+           + \Delta_T \exp\left(\frac{V - V_T}{\Delta_T}\right) + R\, I(t)
+
+    ``V_T`` is the soft threshold where the exponential spike current takes over and
+    ``delta_T`` its sharpness; the upswing diverges, and ``V_th`` is the cut-off where
+    it is declared a spike and ``V`` is reset. Above ``V_th`` the right-hand side is
+    held at its value at ``V_th``, so a step that crosses the cut-off stays finite,
+    and ``V`` is cut to ``V_th`` before the reset. For ``tau_ref`` after a spike ``V``
+    is held where the reset left it. With a cut-off far above ``V_T`` (many
+    ``delta_T``), an exponential-Euler step that crosses it can overflow to ``inf``:
+    the neuron still spikes and resets, but surrogate gradients through that step are
+    NaN; train such models with ``method="rk4"`` or a lower ``V_th``.
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt`` and
+    add delta inputs, (3) keep ``V`` and drop the inputs while refractory, (4) detect
+    spikes ``V >= V_th`` of non-refractory neurons, (5) reset, (6) start the
+    refractory count of spiking neurons.
+
+    ==================  =============  =====================================
+    parameter           default        meaning
+    ==================  =============  =====================================
+    ``tau``             10 ms          membrane time constant
+    ``R``               1 ohm          membrane resistance
+    ``V_rest``          -65 mV         resting potential
+    ``V_reset``         -68 mV         reset potential (``< V_th``)
+    ``V_th``            -30 mV         spike cut-off (``> V_T``)
+    ``V_T``             -59.9 mV       soft threshold of the exponential term
+    ``delta_T``         3.48 mV        spike slope factor (``> 0``)
+    ``tau_ref``         0 ms           absolute refractory period
+    ``V_initializer``   ``V_rest``     initial ``V``
+    ``spk_fun``         ReluGrad()     surrogate spike function
+    ``spk_reset``       ``'hard'``     reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler      integrator
+    ==================  =============  =====================================
+
+    States: ``V`` (membrane potential), ``refractory`` (steps left in the
+    refractory period), ``spike`` (last step's spikes).
+
+    Reference: N. Fourcaud-Trocmé, D. Hansel, C. van Vreeswijk, N. Brunel (2003),
+    How spike generation mechanisms determine the neuronal response to fluctuating
+    inputs, *J. Neurosci.* 23(37):11628-11640.
+
+    >>> import jax.numpy as jnp
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.ExpIF(2, R=10. * u.Mohm, tau_ref=2. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 100. * u.ms, inputs=lambda i, t: jnp.array([0.1, 1.]) * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> result["spike"].sum(axis=0)  # below and above rheobase (0.162 nA)
+    Array([0., 5.], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        tau: Any = 10.0 * u.ms,
+        R: Any = 1.0 * u.ohm,
+        V_rest: Any = -65.0 * u.mV,
+        V_reset: Any = -68.0 * u.mV,
+        V_th: Any = -30.0 * u.mV,
+        V_T: Any = -59.9 * u.mV,
+        delta_T: Any = 3.48 * u.mV,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        shape = self.varshape
+        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
+        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
+        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
+        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
+        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
+        self.V_T = parameter("V_T", V_T, u.mV, shape=shape)
+        self.delta_T = parameter("delta_T", delta_T, u.mV, shape=shape, positive=True)
+        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
+        require_less("V_reset", self.V_reset, "V_th", self.V_th)
+        require_less("V_T", self.V_T, "V_th", self.V_th)
+        self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
+        self.method = check_method(method)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
+        self.V = HiddenState(V, name="V")
+        shape = jnp.shape(self.V.value.mantissa)
+        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+
+    def dV(self, V: Any, t: Any, I: Any) -> Any:
+        """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
+        V = u.math.minimum(V, self.V_th)
+        spike_current = self.delta_T * u.math.exp((V - self.V_T) / self.delta_T)
+        return (-(V - self.V_rest) + spike_current + self.R * I) / self.tau
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        check_current(self.name, x)
+        V = self.V.value
+        refractory = self.refractory.value
+        V_free = integrate(
+            lambda v, t: self.dV(v, t, self.sum_current_inputs(x, v)),
+            V,
+            environ.get("t"),
+            environ.get_dt(),
+            method=self.method,
+        )
+        V_free = self.sum_delta_inputs(V_free)
+        free = refractory == 0
+        V = u.math.where(free, V_free, V)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
+        V = u.math.minimum(V, self.V_th)
+        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
+        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
+        self.spike.value = spike
+        return spike
+
+
+class AdExIF(ExpIF):
+    r"""Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005).
+
+    :class:`ExpIF` with an adaptation current ``w``:
+
+    .. math::
+
+       \tau \frac{dV}{dt} &= -(V - V_{rest})
+           + \Delta_T \exp\left(\frac{V - V_T}{\Delta_T}\right) - R\, w + R\, I(t) \\
+       \tau_w \frac{dw}{dt} &= a (V - V_{rest}) - w
+
+    When ``V`` reaches the cut-off ``V_th`` the neuron spikes, ``V`` is reset and
+    ``w`` jumps by ``b``. With ``tau = C / g_L`` and ``R = 1 / g_L`` these are the
+    equations of Brette & Gerstner (``V_th`` their ``V_peak``, ``V_rest`` their
+    ``E_L``). For ``tau_ref`` after a spike ``V`` is held (``dV/dt = 0``) while ``w``
+    goes on evolving. The cut-off is handled as in :class:`ExpIF` (same caveat on
+    exponential-Euler gradients with a far cut-off).
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` and ``w`` over
+    ``dt`` (``V`` frozen while refractory) and add delta inputs to free neurons,
+    (3) detect spikes ``V >= V_th`` of non-refractory neurons, (4) reset ``V`` and add
+    ``b`` to ``w`` of spiking neurons, (5) start their refractory count.
+
+    ==================  =============  =====================================
+    parameter           default        meaning
+    ==================  =============  =====================================
+    ``tau``             10 ms          membrane time constant
+    ``R``               1 ohm          membrane resistance
+    ``tau_w``           30 ms          adaptation time constant
+    ``a``               1 S            subthreshold adaptation coupling
+    ``b``               1 mA           spike-triggered adaptation increment
+    ``V_rest``          -65 mV         resting potential
+    ``V_reset``         -68 mV         reset potential (``< V_th``)
+    ``V_th``            -55 mV         spike cut-off (``> V_T``)
+    ``V_T``             -59.9 mV       soft threshold of the exponential term
+    ``delta_T``         3.48 mV        spike slope factor (``> 0``)
+    ``tau_ref``         0 ms           absolute refractory period
+    ``V_initializer``   ``V_rest``     initial ``V``
+    ``w_initializer``   0 pA           initial ``w``
+    ``spk_fun``         ReluGrad()     surrogate spike function
+    ``spk_reset``       ``'hard'``     reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler      integrator
+    ==================  =============  =====================================
+
+    States: ``V`` (membrane potential), ``w`` (adaptation current), ``refractory``,
+    ``spike``.
+
+    Reference: R. Brette, W. Gerstner (2005), Adaptive exponential integrate-and-fire
+    model as an effective description of neuronal activity, *J. Neurophysiol.*
+    94(5):3637-3642.
+
+    >>> import numpy as np
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.AdExIF(1, tau=9.37 * u.ms, R=33.3 * u.Mohm, tau_w=144. * u.ms,
+    ...                    a=4. * u.nS, b=80.5 * u.pA, V_rest=-70.6 * u.mV,
+    ...                    V_reset=-70.6 * u.mV, V_T=-50.4 * u.mV, delta_T=2. * u.mV,
+    ...                    V_th=0. * u.mV)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 1. * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> isis = np.diff(np.flatnonzero(result["spike"][:, 0])) * 0.1  # ms, lengthening
+    >>> bool(isis[-1] > 2 * isis[0])
+    True
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        tau: Any = 10.0 * u.ms,
+        R: Any = 1.0 * u.ohm,
+        tau_w: Any = 30.0 * u.ms,
+        a: Any = 1.0 * u.siemens,
+        b: Any = 1.0 * u.mA,
+        V_rest: Any = -65.0 * u.mV,
+        V_reset: Any = -68.0 * u.mV,
+        V_th: Any = -55.0 * u.mV,
+        V_T: Any = -59.9 * u.mV,
+        delta_T: Any = 3.48 * u.mV,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = None,
+        w_initializer: Any = 0.0 * u.pA,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(
+            in_size,
+            tau=tau,
+            R=R,
+            V_rest=V_rest,
+            V_reset=V_reset,
+            V_th=V_th,
+            V_T=V_T,
+            delta_T=delta_T,
+            tau_ref=tau_ref,
+            V_initializer=V_initializer,
+            spk_fun=spk_fun,
+            spk_reset=spk_reset,
+            method=method,
+            name=name,
+        )
+        shape = self.varshape
+        self.tau_w = parameter("tau_w", tau_w, u.ms, shape=shape, positive=True)
+        self.a = parameter("a", a, u.nS, shape=shape)
+        self.b = parameter("b", b, u.pA, shape=shape)
+        self.w_initializer = w_initializer
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        w = initial_value("w_initializer", self.w_initializer, u.pA, self.varshape, batch_size)
+        self.w = HiddenState(w, name="w")
+
+    def dw(self, V: Any, w: Any) -> Any:
+        """The adaptation equation, ``dw/dt``."""
+        return (self.a * (V - self.V_rest) - w) / self.tau_w
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        check_current(self.name, x)
+        refractory = self.refractory.value
+        free = refractory == 0
+
+        def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
+            V, w = y
+            V = u.math.minimum(V, self.V_th)
+            dV = self.dV(V, t, self.sum_current_inputs(x, V) - w)  # -R w + R I = R (I - w)
+            return u.math.where(free, dV, u.math.zeros_like(dV)), self.dw(V, w)
+
+        V, w = integrate(
+            vector_field,
+            (self.V.value, self.w.value),
+            environ.get("t"),
+            environ.get_dt(),
+            method=self.method,
+        )
+        V = u.math.where(free, self.sum_delta_inputs(V), V)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
+        V = u.math.minimum(V, self.V_th)
+        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
+        self.w.value = w + self.b * spike
+        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
+        self.spike.value = spike
+        return spike

@@ -1,0 +1,283 @@
+"""Quadratic integrate-and-fire neurons: QuaIF and the Izhikevich model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._params import parameter, require_less
+from ..core._state import HiddenState, ShortTermState
+from ..init import Constant
+from ..integrators import check_method, integrate
+from ..surrogate import Surrogate
+from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+
+
+class QuaIF(Neuron):
+    r"""Quadratic integrate-and-fire neuron (Latham et al. 2000; Ermentrout 1996).
+
+    .. math::
+
+       \tau \frac{dV}{dt} = c\,(V - V_{rest})(V - V_c) + R\, I(t)
+
+    Without input ``V_rest`` is the stable and ``V_c`` the unstable fixed point; above
+    the rheobase :math:`c\,(V_c - V_{rest})^2 / (4R)` the upswing diverges in finite
+    time, and ``V_th`` is the cut-off where it is declared a spike and ``V`` is reset.
+    Above ``V_th`` the right-hand side is held at its value at ``V_th`` and ``V`` is cut
+    to ``V_th`` before the reset. For ``tau_ref`` after a spike ``V`` is held where the
+    reset left it.
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt`` and
+    add delta inputs, (3) keep ``V`` and drop the inputs while refractory, (4) detect
+    spikes ``V >= V_th`` of non-refractory neurons, (5) reset, (6) start the
+    refractory count of spiking neurons.
+
+    ==================  =============  =====================================
+    parameter           default        meaning
+    ==================  =============  =====================================
+    ``tau``             10 ms          membrane time constant
+    ``R``               1 ohm          membrane resistance
+    ``c``               0.07 / mV      curvature of the quadratic (``> 0``)
+    ``V_rest``          -65 mV         resting potential (``< V_c``)
+    ``V_c``             -50 mV         critical voltage (``< V_th``)
+    ``V_reset``         -68 mV         reset potential (``< V_th``)
+    ``V_th``            -30 mV         spike cut-off
+    ``tau_ref``         0 ms           absolute refractory period
+    ``V_initializer``   ``V_rest``     initial ``V``
+    ``spk_fun``         ReluGrad()     surrogate spike function
+    ``spk_reset``       ``'hard'``     reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler      integrator
+    ==================  =============  =====================================
+
+    States: ``V`` (membrane potential), ``refractory`` (steps left in the
+    refractory period), ``spike`` (last step's spikes).
+
+    References: P. E. Latham, B. J. Richmond, P. G. Nelson, S. Nirenberg (2000),
+    Intrinsic dynamics in neuronal networks. I. Theory, *J. Neurophysiol.*
+    83(2):808-827; G. B. Ermentrout (1996), Type I membranes, phase resetting
+    curves, and synchrony, *Neural Comput.* 8(5):979-1001.
+
+    >>> import jax.numpy as jnp
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.QuaIF(2, R=10. * u.Mohm)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 100. * u.ms, inputs=lambda i, t: jnp.array([0.3, 1.]) * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> result["spike"].sum(axis=0)  # below and above rheobase (0.394 nA)
+    Array([0., 3.], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        tau: Any = 10.0 * u.ms,
+        R: Any = 1.0 * u.ohm,
+        c: Any = 0.07 / u.mV,
+        V_rest: Any = -65.0 * u.mV,
+        V_c: Any = -50.0 * u.mV,
+        V_reset: Any = -68.0 * u.mV,
+        V_th: Any = -30.0 * u.mV,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        shape = self.varshape
+        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
+        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
+        self.c = parameter("c", c, u.mV**-1, shape=shape, positive=True)
+        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
+        self.V_c = parameter("V_c", V_c, u.mV, shape=shape)
+        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
+        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
+        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
+        require_less("V_rest", self.V_rest, "V_c", self.V_c)
+        require_less("V_c", self.V_c, "V_th", self.V_th)
+        require_less("V_reset", self.V_reset, "V_th", self.V_th)
+        self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
+        self.method = check_method(method)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
+        self.V = HiddenState(V, name="V")
+        shape = jnp.shape(self.V.value.mantissa)
+        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+
+    def dV(self, V: Any, t: Any, I: Any) -> Any:
+        """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
+        V = u.math.minimum(V, self.V_th)
+        return (self.c * (V - self.V_rest) * (V - self.V_c) + self.R * I) / self.tau
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        check_current(self.name, x)
+        V = self.V.value
+        refractory = self.refractory.value
+        V_free = integrate(
+            lambda v, t: self.dV(v, t, self.sum_current_inputs(x, v)),
+            V,
+            environ.get("t"),
+            environ.get_dt(),
+            method=self.method,
+        )
+        V_free = self.sum_delta_inputs(V_free)
+        free = refractory == 0
+        V = u.math.where(free, V_free, V)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
+        V = u.math.minimum(V, self.V_th)
+        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
+        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
+        self.spike.value = spike
+        return spike
+
+
+class Izhikevich(Neuron):
+    r"""Izhikevich's simple model of spiking neurons (Izhikevich 2003).
+
+    .. math::
+
+       \frac{dV}{dt} &= 0.04\, V^2 + 5\, V + 140 - u + \frac{I(t)}{C} \\
+       \frac{du}{dt} &= a\,(b\, V - u)
+
+    with ``V`` in mV and ``t`` in ms in the quadratic (the paper's units); ``u`` is a
+    recovery variable in mV/ms. The paper's dimensionless input ``I`` is the current
+    over a capacitance ``C``: with the default ``C = 1 pF`` an input of 10 pA is the
+    paper's ``I = 10``. When ``V`` reaches the cut-off ``V_th`` the neuron spikes,
+    ``V`` is reset to ``c`` and ``u`` jumps by ``d``. Above ``V_th`` the right-hand side
+    of ``dV/dt`` is held at its value at ``V_th`` and ``V`` is cut to ``V_th`` before
+    the reset. For ``tau_ref`` after a spike ``V`` is held (``dV/dt = 0``) while ``u``
+    goes on evolving.
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` and ``u`` over
+    ``dt`` (``V`` frozen while refractory) and add delta inputs to free neurons,
+    (3) detect spikes ``V >= V_th`` of non-refractory neurons, (4) reset ``V`` to ``c``
+    and add ``d`` to ``u`` of spiking neurons, (5) start their refractory count.
+
+    ==================  ==============  =====================================
+    parameter           default         meaning
+    ==================  ==============  =====================================
+    ``a``               0.02 / ms       recovery rate (``> 0``)
+    ``b``               0.2 / ms        sensitivity of ``u`` to ``V``
+    ``c``               -65 mV          reset potential (``< V_th``)
+    ``d``               8 mV/ms         spike-triggered jump of ``u``
+    ``V_th``            30 mV           spike cut-off (the spike peak)
+    ``C``               1 pF            capacitance scaling the input current
+    ``tau_ref``         0 ms            absolute refractory period
+    ``V_initializer``   -65 mV          initial ``V``
+    ``u_initializer``   ``b V(0)``      initial ``u`` (as in the paper's code)
+    ``spk_fun``         ReluGrad()      surrogate spike function
+    ``spk_reset``       ``'hard'``      reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler       integrator
+    ==================  ==============  =====================================
+
+    The default ``a, b, c, d`` make a regular-spiking cortical cell; the paper's
+    Fig. 2 lists other classes (e.g. fast spiking: ``a = 0.1 / ms``; chattering:
+    ``c = -50 mV, d = 2 mV/ms``).
+
+    States: ``V`` (membrane potential), ``u`` (recovery variable), ``refractory``,
+    ``spike``.
+
+    Reference: E. M. Izhikevich (2003), Simple model of spiking neurons, *IEEE Trans.
+    Neural Netw.* 14(6):1569-1572.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.Izhikevich(1)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 10. * u.pA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())  # the paper's regular spiking at I = 10
+    5
+    """
+
+    #: Coefficients of the paper's quadratic, ``0.04 V^2 + 5 V + 140`` (V in mV, per ms).
+    quadratic = (0.04, 5.0, 140.0)
+
+    def __init__(
+        self,
+        in_size: Any,
+        a: Any = 0.02 / u.ms,
+        b: Any = 0.2 / u.ms,
+        c: Any = -65.0 * u.mV,
+        d: Any = 8.0 * u.mV / u.ms,
+        V_th: Any = 30.0 * u.mV,
+        C: Any = 1.0 * u.pF,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = -65.0 * u.mV,
+        u_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        shape = self.varshape
+        self.a = parameter("a", a, u.ms**-1, shape=shape, positive=True)
+        self.b = parameter("b", b, u.ms**-1, shape=shape)
+        self.c = parameter("c", c, u.mV, shape=shape)
+        self.d = parameter("d", d, u.mV / u.ms, shape=shape)
+        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
+        self.C = parameter("C", C, u.pF, shape=shape, positive=True)
+        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
+        require_less("c", self.c, "V_th", self.V_th)
+        self.V_initializer = V_initializer
+        self.u_initializer = u_initializer
+        self.method = check_method(method)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
+        self.V = HiddenState(V, name="V")
+        if self.u_initializer is None:
+            recovery = self.b * V
+        else:
+            recovery = initial_value(
+                "u_initializer", self.u_initializer, u.mV / u.ms, self.varshape, batch_size
+            )
+        self.u = HiddenState(recovery, name="u")
+        shape = jnp.shape(self.V.value.mantissa)
+        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+
+    def dV(self, V: Any, recovery: Any, I: Any) -> Any:
+        """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
+        v = u.to_float(u.math.minimum(V, self.V_th), u.mV)
+        k2, k1, k0 = self.quadratic
+        return (k2 * v * v + k1 * v + k0) * (u.mV / u.ms) - recovery + I / self.C
+
+    def du(self, V: Any, recovery: Any) -> Any:
+        """The recovery equation, ``du/dt``."""
+        return self.a * (self.b * V - recovery)
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        check_current(self.name, x)
+        refractory = self.refractory.value
+        free = refractory == 0
+
+        def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
+            V, recovery = y
+            V = u.math.minimum(V, self.V_th)
+            dV = self.dV(V, recovery, self.sum_current_inputs(x, V))
+            return u.math.where(free, dV, u.math.zeros_like(dV)), self.du(V, recovery)
+
+        V, recovery = integrate(
+            vector_field,
+            (self.V.value, self.u.value),
+            environ.get("t"),
+            environ.get_dt(),
+            method=self.method,
+        )
+        V = u.math.where(free, self.sum_delta_inputs(V), V)
+        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.c))) * free
+        V = u.math.minimum(V, self.V_th)
+        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.c, self.spk_reset)
+        self.u.value = recovery + self.d * spike
+        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
+        self.spike.value = spike
+        return spike
