@@ -32,10 +32,11 @@ def _phi1_parts(z: Any) -> tuple[Any, Any]:
     """``phi1(z)`` as a quotient: a Taylor polynomial over 1 below ``|z| = 1e-3``
     (error below ``1e-10``, where ``exp(z) - 1`` would cancel), else
     ``(exp(z) - 1) / z`` (``exp`` rather than ``expm1``: several times faster on CPU).
-    ``z`` is capped at 80, so a spike's explosive upswing gives large, finite steps
-    and gradients instead of ``inf`` and NaN.
+    ``z`` is capped at 30, so a spike's explosive upswing (an exponential
+    integrate-and-fire neuron crossing its cut-off) gives large but finite steps
+    and gradients in float32, not ``inf`` and NaN.
     """
-    z = jnp.minimum(z, 80.0)  # beyond, the step explodes anyway; keeps exp finite (float32)
+    z = jnp.minimum(z, 30.0)  # beyond, the step explodes anyway (growth e^30 per step)
     small = jnp.abs(z) < 1e-3
     numerator = jnp.where(small, 1.0 + z * (0.5 + z / 6.0), jnp.exp(z) - 1.0)
     return numerator, jnp.where(small, 1.0, z)

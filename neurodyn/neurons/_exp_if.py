@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-
 from .. import units as u
 from ..core import environ
 from ..core._params import parameter, require_less
-from ..core._state import HiddenState, ShortTermState
-from ..init import Constant
-from ..integrators import check_method, integrate
+from ..core._state import HiddenState
+from ..integrators import integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._base import check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._lif import LIF
 
 
-class ExpIF(Neuron):
+class ExpIF(LIF):
     r"""Exponential integrate-and-fire neuron (Fourcaud-Trocmé et al. 2003).
 
     .. math::
@@ -29,10 +27,7 @@ class ExpIF(Neuron):
     it is declared a spike and ``V`` is reset. Above ``V_th`` the right-hand side is
     held at its value at ``V_th``, so a step that crosses the cut-off stays finite,
     and ``V`` is cut to ``V_th`` before the reset. For ``tau_ref`` after a spike ``V``
-    is held where the reset left it. With a cut-off far above ``V_T`` (many
-    ``delta_T``), an exponential-Euler step that crosses it can overflow to ``inf``:
-    the neuron still spikes and resets, but surrogate gradients through that step are
-    NaN; train such models with ``method="rk4"`` or a lower ``V_th``.
+    is held where the reset left it.
 
     Each step, in order: (1) sum the input current, (2) integrate ``V`` over ``dt`` and
     add delta inputs, (3) keep ``V`` and drop the inputs while refractory, (4) detect
@@ -74,6 +69,8 @@ class ExpIF(Neuron):
     Array([0., 5.], dtype=float32)
     """
 
+    clip_at_threshold = True
+
     def __init__(
         self,
         in_size: Any,
@@ -91,54 +88,21 @@ class ExpIF(Neuron):
         method: str = "exp_euler",
         name: str | None = None,
     ):
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        super().__init__(
+            in_size, tau=tau, R=R, V_rest=V_rest, V_th=V_th, V_reset=V_reset,
+            tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
+            spk_reset=spk_reset, method=method, name=name,
+        )  # fmt: skip
         shape = self.varshape
-        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
-        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
-        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
         self.V_T = parameter("V_T", V_T, u.mV, shape=shape)
         self.delta_T = parameter("delta_T", delta_T, u.mV, shape=shape, positive=True)
-        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
-        require_less("V_reset", self.V_reset, "V_th", self.V_th)
         require_less("V_T", self.V_T, "V_th", self.V_th)
-        self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
-        self.method = check_method(method)
-
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
-        shape = jnp.shape(self.V.value.mantissa)
-        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
 
     def dV(self, V: Any, t: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
         V = u.math.minimum(V, self.V_th)
         spike_current = self.delta_T * u.math.exp((V - self.V_T) / self.delta_T)
         return (-(V - self.V_rest) + spike_current + self.R * I) / self.tau
-
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
-        check_current(self.name, x)
-        V = self.V.value
-        refractory = self.refractory.value
-        V_free = integrate(
-            lambda v, t: self.dV(v, t, self.sum_current_inputs(x, v)),
-            V,
-            environ.get("t"),
-            environ.get_dt(),
-            method=self.method,
-        )
-        V_free = self.sum_delta_inputs(V_free)
-        free = refractory == 0
-        V = u.math.where(free, V_free, V)
-        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
-        V = u.math.minimum(V, self.V_th)
-        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
-        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
-        self.spike.value = spike
-        return spike
 
 
 class AdExIF(ExpIF):

@@ -60,6 +60,9 @@ class LIF(Neuron):
     (3,)
     """
 
+    #: Cut ``V`` to ``V_th`` before the reset (models whose upswing diverges).
+    clip_at_threshold = False
+
     def __init__(
         self,
         in_size: Any,
@@ -113,6 +116,8 @@ class LIF(Neuron):
         free = refractory == 0
         V = u.math.where(free, V_free, V)
         spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
+        if self.clip_at_threshold:
+            V = u.math.minimum(V, self.V_th)
         self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
         self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
         self.spike.value = spike

@@ -350,3 +350,18 @@ def test_parameter_validation(model, kwargs, message):
 def test_initializers_must_give_the_state_unit(model, name, value):
     with pytest.raises(nd.ParameterError, match=f"{name} must give"):
         nd.init_all_states(MODELS[model](2, **{name: value}))
+
+
+@pytest.mark.parametrize("cls", [nd.ExpIF, nd.AdExIF, nd.QuaIF])
+def test_surrogate_gradient_finite_with_far_cut_off_and_exp_euler(cls):
+    # V_th = 20 mV lies many delta_T above V_T: the crossing step's growth is huge
+    neuron = cls(1, V_th=20.0 * u.mV, R=10.0 * u.Mohm, method="exp_euler")
+    nd.init_all_states(neuron)
+    scale = nd.ParamState(jnp.ones(1))
+
+    def spike_count():
+        return jnp.sum(nd.for_loop(lambda i: neuron(scale.value * 2.0 * u.nA), jnp.arange(600)))
+
+    grads, count = nd.grad(spike_count, scale, return_value=True)()
+    assert float(count) >= 1
+    assert np.all(np.isfinite(np.asarray(grads))) and float(np.abs(grads).max()) > 0
