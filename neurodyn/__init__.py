@@ -5,7 +5,7 @@ The public surface, re-exported explicitly; implementation lives in the layers
 ``running`` and ``networks``.
 """
 
-from . import init, surrogate, units
+from . import init, nest, surrogate, units
 from .core import (
     Dynamics,
     HiddenState,
@@ -40,7 +40,14 @@ from .neurons import (
     QuaIF,
     WangBuzsakiModel,
 )
-from .projections import AlignPostProj, AllToAll, Connectivity, EventFixedProb, FixedProb
+from .projections import (
+    AlignPostProj,
+    AllToAll,
+    Connectivity,
+    DeltaProj,
+    EventFixedProb,
+    FixedProb,
+)
 from .running import Monitor, RunResult, run
 from .synapses import (
     AMPA,
@@ -109,12 +116,14 @@ __all__ = [
     "GABAa",
     "NMDA",
     "MgBlock",
+    "nest",
     # networks
     "Connectivity",
     "AllToAll",
     "FixedProb",
     "EventFixedProb",
     "AlignPostProj",
+    "DeltaProj",
     "PoissonSpike",
     # running
     "run",

@@ -1,0 +1,165 @@
+"""Per-step cost of NEST-compatible models: neurodyn against NEST itself, same run, same machine.
+
+    python benchmarks/nest_models.py [--models hh_psc_alpha_gap iaf_bw_2001]
+        [--sizes 1000 100000] [--duration-ms 100] [--nest-threads 1 2] [--json out.json]
+
+A population of unconnected neurons, each driven by the same constant current (``I_e``,
+or a ``dc_generator`` for models without one), is simulated for ``--duration-ms``; the
+figure is wall time per simulation step, setup and compilation excluded. Every
+measurement runs in its own process: neurodyn with this Python (float64, as NEST), NEST
+with benchmarks/.peers/nest (made by ``setup_peers.sh nest``). The ratio is NEST's time
+over neurodyn's: above 1, neurodyn is faster. Spike counts are printed so that one can
+see both simulators did the same work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NEST_PYTHON = HERE / ".peers" / "nest" / "bin" / "python"
+DT = 0.1  # ms
+
+#: Drive (pA) that makes each model fire repeatedly, and whether NEST takes it as I_e.
+DRIVE = {
+    "hh_psc_alpha_gap": (300.0, True),
+    "hh_psc_alpha": (1000.0, True),
+    "iaf_bw_2001": (600.0, False),
+    "iaf_bw_2001_exact": (600.0, False),
+    "iaf_cond_exp": (350.0, True),
+    "aeif_cond_alpha": (1000.0, True),
+}
+
+
+def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
+    sys.path.insert(0, str(HERE.parent))
+    import jax.numpy as jnp
+
+    import neurodyn as nd
+    from neurodyn import units as u
+
+    nd.environ.set(dt=DT * u.ms, precision=64)
+    amplitude, as_i_e = DRIVE[model]
+    cls = getattr(nd.nest, model)
+    neuron = cls(n, I_e=amplitude * u.pA) if as_i_e else cls(n)
+    drive = 0.0 * u.pA if as_i_e else amplitude * u.pA
+
+    class Counted(nd.Module):
+        def __init__(self):
+            super().__init__()
+            self.neuron = neuron
+            self.count = nd.ShortTermState(jnp.zeros((), jnp.float64))
+
+        def update(self):
+            self.count.value = self.count.value + jnp.sum(self.neuron(drive))
+
+    model_ = Counted()
+    nd.init_all_states(model_)
+    result = nd.run(model_, duration_ms * u.ms)
+    steps = round(duration_ms / DT)
+    return {
+        "sim": "neurodyn",
+        "setup_s": result.compile_time,
+        "step_us": result.run_time / steps * 1e6,
+        "spikes": float(model_.count.value),
+    }
+
+
+def measure_nest(model: str, n: int, duration_ms: float, threads: int) -> dict:
+    import os
+
+    os.environ.setdefault("PYNEST_QUIET", "1")
+    import nest
+
+    nest.set_verbosity("M_ERROR")
+    nest.ResetKernel()
+    nest.SetKernelStatus({"resolution": DT, "local_num_threads": threads})
+    amplitude, as_i_e = DRIVE[model]
+    start = time.perf_counter()
+    neurons = nest.Create(model, n, params={"I_e": amplitude} if as_i_e else {})
+    if not as_i_e:
+        dc = nest.Create("dc_generator", params={"amplitude": amplitude})
+        nest.Connect(dc, neurons)
+    recorder = nest.Create("spike_recorder")
+    nest.Connect(neurons, recorder)
+    nest.Simulate(DT)  # builds the network's buffers: setup, not simulation
+    setup = time.perf_counter() - start
+    start = time.perf_counter()
+    nest.Simulate(duration_ms)
+    elapsed = time.perf_counter() - start
+    return {
+        "sim": f"nest-{threads}t",
+        "setup_s": setup,
+        "step_us": elapsed / round(duration_ms / DT) * 1e6,
+        "spikes": float(recorder.n_events),
+    }
+
+
+def worker(args: argparse.Namespace) -> None:
+    if args.worker == "neurodyn":
+        out = measure_neurodyn(args.model, args.n, args.duration_ms)
+    else:
+        out = measure_nest(args.model, args.n, args.duration_ms, args.threads)
+    print(json.dumps({"model": args.model, "n": args.n, **out}))
+
+
+def run_one(python: Path | str, *extra: str, timeout: float) -> dict | None:
+    command = [str(python), __file__, *extra]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"  timed out: {' '.join(extra)}", file=sys.stderr)
+        return None
+    if done.returncode != 0:
+        print(f"  failed: {' '.join(extra)}\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--models", nargs="+", default=["hh_psc_alpha_gap", "iaf_bw_2001"])
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100_000])
+    parser.add_argument("--duration-ms", type=float, default=100.0)
+    parser.add_argument("--nest-threads", nargs="+", type=int, default=[1, 2])
+    parser.add_argument("--timeout", type=float, default=1800.0)
+    parser.add_argument("--json")
+    parser.add_argument("--worker", choices=["neurodyn", "nest"], help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    rows = []
+    for model in args.models:
+        for n in args.sizes:
+            common = ["--model", model, "--n", str(n), "--duration-ms", str(args.duration_ms)]
+            ours = run_one(sys.executable, "--worker", "neurodyn", *common, timeout=args.timeout)
+            theirs = []
+            if NEST_PYTHON.exists():
+                for threads in args.nest_threads:
+                    extra = ["--worker", "nest", *common, "--threads", str(threads)]
+                    theirs.append(run_one(NEST_PYTHON, *extra, timeout=args.timeout))
+            for result in [ours, *theirs]:
+                if result is None:
+                    continue
+                ratio = result["step_us"] / ours["step_us"] if ours and result is not ours else None
+                rows.append({**result, "ratio_vs_neurodyn": ratio})
+                shown = f"{ratio:6.2f}x" if ratio else "      "
+                print(
+                    f"{model:18s} N={n:<7d} {result['sim']:9s} "
+                    f"{result['step_us']:10.1f} us/step {shown}  spikes {result['spikes']:.0f}"
+                )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

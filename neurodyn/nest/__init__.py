@@ -1,0 +1,40 @@
+"""NEST-compatible neuron models: NEST's names, parameters, defaults and update order.
+
+Scripts written for NEST port by name: ``nest.Create("iaf_psc_alpha", 100)`` becomes
+``nd.nest.iaf_psc_alpha(100)``. The models are checked against recordings of NEST
+itself (``tests/nest_reference``).
+"""
+
+from ._aeif import aeif_cond_alpha, aeif_cond_exp, aeif_psc_exp
+from ._base import NESTNeuron
+from ._gap_junction import GapJunction
+from ._hh import hh_cond_exp_traub, hh_psc_alpha
+from ._hh_psc_alpha_gap import hh_psc_alpha_gap
+from ._iaf_bw_2001 import iaf_bw_2001, iaf_bw_2001_exact
+from ._iaf_cond import iaf_cond_alpha, iaf_cond_beta, iaf_cond_exp
+from ._iaf_psc import iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp
+from ._izhikevich import izhikevich
+
+__all__ = [
+    "NESTNeuron",
+    # current-based integrate-and-fire (exact propagators)
+    "iaf_psc_delta",
+    "iaf_psc_exp",
+    "iaf_psc_alpha",
+    # conductance-based integrate-and-fire (adaptive RKF45)
+    "iaf_cond_exp",
+    "iaf_cond_alpha",
+    "iaf_cond_beta",
+    "iaf_bw_2001",
+    "iaf_bw_2001_exact",
+    # adaptive exponential integrate-and-fire
+    "aeif_cond_alpha",
+    "aeif_cond_exp",
+    "aeif_psc_exp",
+    # Hodgkin-Huxley, and gap junctions between hh_psc_alpha_gap neurons
+    "hh_psc_alpha",
+    "hh_psc_alpha_gap",
+    "hh_cond_exp_traub",
+    "GapJunction",
+    "izhikevich",
+]

@@ -1,0 +1,189 @@
+"""What the NEST-compatible models share: NEST's update conventions in one place.
+
+Every model here follows NEST's order within a time step of length ``h``:
+
+1. integrate the dynamics over ``(t, t + h]`` with the stimulation current buffered
+   in the *previous* step (NEST's ring buffer delays currents by one step) plus ``I_e``;
+2. add the spikes arriving in this step (delta inputs) to the synaptic variables;
+3. detect spikes, reset, and start the refractory count;
+4. buffer this step's stimulation current for the next step.
+
+Spike inputs arrive as delta inputs (:meth:`~neurodyn.Dynamics.add_delta_input`):
+with a ``label`` naming one of the model's ``RECEPTOR_TYPES``, or unlabelled, in
+which case the sign of each input picks the excitatory (``> 0``) or inhibitory
+(``< 0``) receptor, as the sign of a connection's weight does in NEST.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._errors import ParameterError
+from ..core._params import parameter
+from ..core._state import ShortTermState
+from ..integrators import check_rkf45_status, rkf45_step
+from ..neurons._base import Neuron, check_current
+from ..surrogate import Surrogate
+
+#: ``last_spike_time`` of a neuron that has not spiked (as NEST's ``-inf`` stand-in).
+NEVER = -1e7
+
+
+class NESTNeuron(Neuron):
+    """Base of the NEST-compatible point neurons.
+
+    **Arguments:**
+
+    - ``in_size``: population shape.
+    - ``I_e``: constant input current (acts immediately, as in NEST).
+    - ``spk_fun``, ``spk_reset``: as for :class:`~neurodyn.Neuron`.
+
+    States (besides the model's own): ``I_stim`` (the stimulation current buffered
+    for the next step), ``refractory_step_count`` (steps of refractoriness left),
+    ``last_spike_time`` and ``spike``.
+    """
+
+    #: Names of the variables NEST's multimeter can record, in NEST's spelling.
+    RECORDABLES: tuple[str, ...] = ("V_m",)
+    #: Receptor names accepted as delta-input labels, with NEST's receptor numbers.
+    RECEPTOR_TYPES: dict[str, int] = {}
+
+    def __init__(
+        self,
+        in_size: Any,
+        I_e: Any,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        name: str | None = None,
+    ):
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        self.I_e = parameter("I_e", I_e, u.pA, shape=self.varshape)
+
+    @property
+    def recordables(self) -> tuple[str, ...]:
+        """The variables NEST records for this model (see :meth:`record`)."""
+        return self.RECORDABLES
+
+    def record(self, name: str) -> Any:
+        """The current value of the recordable ``name`` (NEST's name)."""
+        if name not in self.RECORDABLES:
+            raise ParameterError(
+                f"{type(self).__name__} has no recordable {name!r}; it records {self.RECORDABLES}"
+            )
+        return self._recordable(name)
+
+    def _recordable(self, name: str) -> Any:
+        if name == "V_m":
+            return self.V.value
+        raise NotImplementedError(name)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
+        dtype = environ.dftype()
+        self.I_stim = ShortTermState(u.with_unit(jnp.zeros(shape, dtype), u.pA), name="I_stim")
+        self.refractory_step_count = ShortTermState(
+            jnp.zeros(shape, jnp.int32), name="refractory_step_count"
+        )
+        self.last_spike_time = ShortTermState(
+            u.with_unit(jnp.full(shape, NEVER, dtype), u.ms), name="last_spike_time"
+        )
+
+    # -- adaptive integration (models that NEST integrates with GSL's RKF45) ------------
+
+    def init_adaptive_step(self, shape: tuple[int, ...], h0: Any = None) -> None:
+        """Create ``integration_step`` (each neuron's RKF45 step size, NEST's
+        ``IntegrationStep_``, starting at ``h0`` or ``dt``) and ``integration_status``."""
+        h0 = environ.get_dt() if h0 is None else h0
+        self.integration_step = ShortTermState(
+            u.with_unit(jnp.full(shape, u.to_float(h0, u.ms), environ.dftype()), u.ms),
+            name="integration_step",
+        )
+        self.integration_status = ShortTermState(
+            jnp.zeros(shape, jnp.int32), name="integration_status"
+        )
+
+    def integrate_adaptive(self, f: Any, y: Any, *args: Any, **control: Any) -> Any:
+        """One step of ``dy/dt = f(y, t, *args)`` by GSL-style RKF45 with this neuron's
+        persistent step sizes; ``control``: :func:`rkf45_step`'s options. Returns the
+        :class:`~neurodyn.integrators.RKF45Result` (``.y`` the new state).
+        A failure is kept in ``integration_status`` (the first one sticks) and raised
+        by :meth:`check_health` after the run."""
+        result = rkf45_step(f, y, None, None, self.integration_step.value, *args, **control)
+        self.integration_step.value = result.h
+        status = self.integration_status.value
+        self.integration_status.value = jnp.where(status != 0, status, result.status)
+        return result
+
+    def check_health(self) -> None:
+        if hasattr(self, "integration_status"):
+            check_rkf45_status(self.integration_status.value, self.name)
+
+    # -- the pieces of NEST's update, used by the models in this order ------------------
+
+    def buffered_current(self) -> Any:
+        """The stimulation current of the previous step plus ``I_e`` (step 1)."""
+        return self.I_stim.value + self.I_e
+
+    def spike_inputs(self, receptor: str | None = None, sign: int | None = None) -> Any:
+        """This step's spike input (step 2) as a signed NEST weight, in the inputs' units.
+
+        Without ``sign``: every unlabelled input (and those labelled ``receptor``) in
+        full. With ``sign`` +1 (excitatory) or -1 (inhibitory): inputs labelled
+        ``receptor`` are magnitudes and get that sign; of the unlabelled inputs only
+        the parts of that sign count. Inhibitory input is thus negative, as a NEST
+        weight is.
+        """
+        unknown = self.delta_input_labels() - set(self.RECEPTOR_TYPES) - {None}
+        if unknown:
+            raise ParameterError(
+                f"{self.name}: delta inputs labelled {sorted(unknown)}; "
+                f"{type(self).__name__} has receptors {sorted(self.RECEPTOR_TYPES)}"
+            )
+        total = 0.0
+        if receptor is not None:
+            for value in self.delta_inputs(receptor):
+                total = total + (value if sign is None else sign * value)
+        for value in self.delta_inputs(None):
+            if sign is not None:
+                clip = u.math.maximum if sign > 0 else u.math.minimum
+                value = clip(value, 0.0 * value)
+            total = total + value
+        return total
+
+    def emit(self, spike: Any, refractory_steps: Any) -> Any:
+        """Record the spikes ``spike`` (surrogate output, 1 where the neuron fires),
+        start the refractory count of firing neurons and count the others down
+        (step 3). Returns ``spike``."""
+        fires = spike > 0
+        t_end = environ.get("t") + environ.get_dt()
+        count = self.refractory_step_count.value
+        self.refractory_step_count.value = jnp.where(
+            fires, refractory_steps, jnp.maximum(count - 1, 0)
+        )
+        self.last_spike_time.value = u.math.where(fires, t_end, self.last_spike_time.value)
+        self.spike.value = spike
+        return spike
+
+    def buffer_current(self, x: Any) -> None:
+        """Keep this step's stimulation current for the next step (step 4)."""
+        check_current(self.name, x)
+        self.I_stim.value = u.math.broadcast_to(
+            self.sum_current_inputs(x, self.V.value), self.I_stim.value.shape
+        ).in_unit(u.pA)
+
+
+#: NEST's time grid: tics per millisecond (``Time::get_tics_per_ms()``, default 1000).
+TICS_PER_MS = 1000.0
+
+
+def refractory_counts(t_ref: Any) -> Any:
+    """``t_ref`` in whole steps as NEST counts them, ``Time(Time::ms(t_ref)).get_steps()``:
+    rounded to the nearest tic, then *up* to whole steps (int32)."""
+    tics = jnp.floor(u.to_float(t_ref, u.ms) * TICS_PER_MS + 0.5)
+    tics_per_step = round(float(u.to_float(environ.get_dt(), u.ms)) * TICS_PER_MS)
+    return ((tics + (tics_per_step - 1)) // tics_per_step).astype(jnp.int32)

@@ -1,0 +1,258 @@
+"""NEST's ``hh_psc_alpha_gap``: a Hodgkin–Huxley interneuron that takes gap-junction input.
+
+The gap-junction current is not a constant input: within a step it is
+``I_gap(t) = -G V(t) + P(s)``, linear in the neuron's own live ``V`` and a cubic
+polynomial ``P`` in the step's fractional time ``s = t / dt`` that stands for the
+partners' voltages (NEST's interpolation of the partners' waveforms). A
+:class:`~neurodyn.nest.GapJunction` computes ``G`` and ``P`` and hands them to the
+neurons with :meth:`hh_psc_alpha_gap.receive_gap` before their update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+from .. import units as u
+from ..core import environ
+from ..core._params import parameter
+from ..core._state import ShortTermState
+from ..integrators import RKF45Result, rkf45_step
+from ..surrogate import Surrogate
+from ._base import refractory_counts
+from ._hh import NESTHodgkinHuxley, _add_alpha_spikes, _alpha_currents, _gates
+
+#: NEST's control for this model: ``gsl_odeiv_control_y_new(1e-6, 0)``.
+CONTROL_1E6 = dict(eps_abs=1e-6, eps_rel=0.0, a_y=1.0, a_dydt=0.0)
+
+#: Number of coefficients of the gap polynomial ``P(s) = c0 + c1 s + c2 s^2 + c3 s^3``.
+GAP_COEFFICIENTS = 4
+
+
+class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
+    r"""Hodgkin–Huxley interneuron with alpha currents, gap junctions (NEST ``hh_psc_alpha_gap``).
+
+    .. math::
+
+       C_m \frac{dV}{dt} &= -g_{Na} m^3 h (V - E_{Na}) - (g_{Kv1} n^4 + g_{Kv3} p^2)(V - E_K)
+                            - g_L (V - E_L) + I_{syn,ex} + I_{syn,in} + I_e + I_{stim}
+                            + I_{gap} \\
+       \frac{dx}{dt} &= \alpha_x(V)(1 - x) - \beta_x(V)\, x, \qquad x \in \{m, h, n, p\} \\
+       I_{gap}(t) &= -G\, V(t) + c_0 + c_1 s + c_2 s^2 + c_3 s^3, \qquad s = t / dt
+
+    with the alpha currents of :class:`hh_psc_alpha` and the rates (1/ms, ``V`` in mV)
+    of Mancilla et al.:
+
+    .. math::
+
+       \alpha_m &= \frac{40 (V - 75.5)}{1 - e^{-(V - 75.5)/13.5}}, &
+       \beta_m &= 1.2262\, e^{-V/42.248}, \\
+       \alpha_h &= 0.0035\, e^{-V/24.186}, &
+       \beta_h &= \frac{0.017 (V + 51.25)}{1 - e^{-(V + 51.25)/5.2}}, \\
+       \alpha_n &= \frac{0.014 (V + 44)}{1 - e^{-(V + 44)/2.3}}, &
+       \beta_n &= 0.0043\, e^{-(V + 44)/34}, \\
+       \alpha_p &= \frac{V - 95}{1 - e^{-(V - 95)/11.8}}, &
+       \beta_p &= 0.025\, e^{-V/22.222}.
+
+    ``G = sum_j g_ij`` and the coefficients ``c_k = sum_j g_ij a_jk`` (``a_jk`` the
+    partner ``j``'s voltage polynomial for this step) are set by a
+    :class:`~neurodyn.nest.GapJunction` before each update (:meth:`receive_gap`) and
+    cleared after it, as NEST clears its gap buffers; without one, ``I_gap = 0``.
+
+    A spike of weight ``w`` (pA) adds ``w e / tau_syn`` to ``dI_syn_ex`` (``w > 0``)
+    or ``dI_syn_in`` (``w < 0``). A spike is emitted at the end of a step where
+    ``V >= 0 mV``, ``V`` fell during the step and the neuron is not refractory; no reset.
+
+    Each step, in NEST's order: keep ``V_old``; integrate over ``(t, t + dt]`` by RKF45
+    (absolute tolerance 1e-6, per-neuron persistent step size) with ``I_stim`` of the
+    previous step, ``I_e`` and ``I_gap``; add the arriving spikes; count the refractory
+    period down or detect a spike; buffer the stimulation current; clear the gap input.
+
+    ==================  ===============  ==========================================
+    parameter           default          meaning
+    ==================  ===============  ==========================================
+    ``t_ref``           2 ms             refractory period (no spike detection)
+    ``g_Na``            4500 nS          sodium peak conductance
+    ``g_Kv1``           9 nS             Kv1 (slow, ``n^4``) peak conductance
+    ``g_Kv3``           9000 nS          Kv3 (fast, ``p^2``) peak conductance
+    ``g_L``             10 nS            leak conductance
+    ``C_m``             40 pF            membrane capacitance
+    ``E_Na``            74 mV            sodium reversal potential
+    ``E_K``             -90 mV           potassium reversal potential
+    ``E_L``             -70 mV           leak reversal potential
+    ``tau_syn_ex``      0.2 ms           excitatory alpha-current time constant
+    ``tau_syn_in``      2 ms             inhibitory alpha-current time constant
+    ``I_e``             0 pA             constant input current
+    ``V_initializer``   -69.604012 mV    initial ``V`` (NEST's default ``V_m``)
+    ``m_initializer``   ``None``         initial ``m`` (``Act_m``); ``None``: equilibrium at ``V``
+    ``h_initializer``   ``None``         initial ``h`` (``Inact_h``); ``None``: equilibrium
+    ``n_initializer``   ``None``         initial ``n`` (``Act_n``); ``None``: equilibrium
+    ``p_initializer``   ``None``         initial ``p`` (``Inact_p``); ``None``: equilibrium
+    ==================  ===============  ==========================================
+
+    NEST's rules: ``C_m > 0``, ``t_ref >= 0``, ``tau_syn_* > 0``, conductances ``>= 0``,
+    gating variables ``>= 0``. NEST hard-codes the tolerance 1e-6; there is no
+    ``gsl_error_tol`` parameter.
+
+    States: ``V``, ``m``, ``h``, ``n``, ``p``, ``dI_syn_ex``, ``I_syn_ex``, ``dI_syn_in``,
+    ``I_syn_in``, ``gap_conductance`` (``G``, nS), ``gap_coefficients`` (``c_0..c_3``,
+    pA, a trailing axis of 4), ``I_stim``, ``refractory_step_count``,
+    ``integration_step``, ``integration_status``, ``last_spike_time``, ``spike``.
+    Recordables: ``V_m``, ``I_syn_ex``, ``I_syn_in``, ``Act_m``, ``Inact_h``, ``Act_n``,
+    ``Inact_p``.
+    Delta inputs: weights in pA, labelled ``'ex'`` / ``'in'`` (magnitudes) or
+    unlabelled (the sign picks the receptor, as in NEST).
+
+    References: J. G. Mancilla, T. J. Lewis, D. J. Pinto, J. Rinzel & B. W. Connors
+    (2007), J. Neurosci. 27:2058–2073; J. Hahne, M. Helias, S. Kunkel, J. Igarashi,
+    M. Bolten, A. Frommer & M. Diesmann (2015), Front. Neuroinform. 9:22;
+    NEST ``hh_psc_alpha_gap``.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> n = nd.nest.hh_psc_alpha_gap(2, I_e=300. * u.pA)
+    >>> _ = nd.init_all_states(n)
+    >>> round(float(n.record("Inact_p")[0]), 8)  # NEST's default state
+    0.00025113
+    >>> n.recordables
+    ('V_m', 'I_syn_ex', 'I_syn_in', 'Act_m', 'Inact_h', 'Act_n', 'Inact_p')
+    """
+
+    RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in", "Act_m", "Inact_h", "Act_n", "Inact_p")
+    RECEPTOR_TYPES = {"ex": 0, "in": 0}
+    GATES = {"m": "Act_m", "h": "Inact_h", "n": "Act_n", "p": "Inact_p"}
+    SYNAPSES = {
+        "dI_syn_ex": u.pA / u.ms,
+        "I_syn_ex": u.pA,
+        "dI_syn_in": u.pA / u.ms,
+        "I_syn_in": u.pA,
+    }
+    CONTROL = CONTROL_1E6
+
+    def __init__(
+        self,
+        in_size: Any,
+        t_ref: Any = 2.0 * u.ms,
+        g_Na: Any = 4500.0 * u.nS,
+        g_Kv1: Any = 9.0 * u.nS,
+        g_Kv3: Any = 9000.0 * u.nS,
+        g_L: Any = 10.0 * u.nS,
+        C_m: Any = 40.0 * u.pF,
+        E_Na: Any = 74.0 * u.mV,
+        E_K: Any = -90.0 * u.mV,
+        E_L: Any = -70.0 * u.mV,
+        tau_syn_ex: Any = 0.2 * u.ms,
+        tau_syn_in: Any = 2.0 * u.ms,
+        I_e: Any = 0.0 * u.pA,
+        V_initializer: Any = -69.60401191631222 * u.mV,
+        m_initializer: Any = None,
+        h_initializer: Any = None,
+        n_initializer: Any = None,
+        p_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        name: str | None = None,
+    ):
+        gates = {"m": m_initializer, "h": h_initializer, "n": n_initializer, "p": p_initializer}
+        super().__init__(in_size, I_e, V_initializer, gates, spk_fun=spk_fun, name=name)
+        shape = self.varshape
+        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
+        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
+        self.g_Na = parameter("g_Na", g_Na, u.nS, shape=shape, nonnegative=True)
+        self.g_Kv1 = parameter("g_Kv1", g_Kv1, u.nS, shape=shape, nonnegative=True)
+        self.g_Kv3 = parameter("g_Kv3", g_Kv3, u.nS, shape=shape, nonnegative=True)
+        self.g_L = parameter("g_L", g_L, u.nS, shape=shape, nonnegative=True)
+        self.E_Na = parameter("E_Na", E_Na, u.mV, shape=shape)
+        self.E_K = parameter("E_K", E_K, u.mV, shape=shape)
+        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
+        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
+        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        zeros = jnp.zeros_like(self.V.value.mantissa)
+        self.gap_conductance = ShortTermState(u.with_unit(zeros, u.nS), name="gap_conductance")
+        coefficients = jnp.zeros((*zeros.shape, GAP_COEFFICIENTS), zeros.dtype)
+        self.gap_coefficients = ShortTermState(
+            u.with_unit(coefficients, u.pA), name="gap_coefficients"
+        )
+
+    @staticmethod
+    def rates(v: Any) -> dict[str, tuple[Any, Any]]:
+        """``{gate: (alpha, beta)}`` in 1/ms at ``v`` (mV, plain numbers), NEST's formulas."""
+        return {
+            "m": (40.0 * (v - 75.5) / (1.0 - jnp.exp(-(v - 75.5) / 13.5)),
+                  1.2262 / jnp.exp(v / 42.248)),
+            "h": (0.0035 / jnp.exp(v / 24.186),
+                  0.017 * (51.25 + v) / (1.0 - jnp.exp(-(51.25 + v) / 5.2))),
+            "p": ((v - 95.0) / (1.0 - jnp.exp(-(v - 95.0) / 11.8)),
+                  0.025 / jnp.exp(v / 22.222)),
+            "n": (0.014 * (v + 44.0) / (1.0 - jnp.exp(-(v + 44.0) / 2.3)),
+                  0.0043 / jnp.exp((v + 44.0) / 34.0)),
+        }  # fmt: skip
+
+    def receive_gap(self, conductance: Any, coefficients: Any) -> None:
+        """Set this step's gap input: ``G`` (nS, the population's shape) and the
+        coefficients ``c_0..c_3`` (pA, with a trailing axis of 4), NEST's
+        ``handle(GapJunctionEvent)``. Cleared by the next :meth:`update`."""
+        self.gap_conductance.value = u.math.broadcast_to(
+            conductance, self.gap_conductance.value.shape
+        ).in_unit(u.nS)
+        self.gap_coefficients.value = u.math.broadcast_to(
+            coefficients, self.gap_coefficients.value.shape
+        ).in_unit(u.pA)
+
+    def gap_current(self, V: Any, t: Any, conductance: Any, coefficients: Any) -> Any:
+        """``I_gap = -G V + c_0 + c_1 s + c_2 s^2 + c_3 s^3``, ``s = t / dt``; ``t`` is the
+        time since the step's start."""
+        s = u.to_float(t, u.ms) / u.to_float(environ.get_dt(), u.ms)
+        c = [coefficients[..., k] for k in range(GAP_COEFFICIENTS)]
+        return -conductance * V + c[0] + c[1] * s + c[2] * s * s + c[3] * s * s * s
+
+    def derivatives(
+        self, y: dict, t: Any, I_stim: Any, conductance: Any, coefficients: Any
+    ) -> dict:
+        """The vector field, NEST's ``hh_psc_alpha_gap_dynamics``; ``t`` is the time
+        since the start of the step."""
+        V, m, h, n, p = y["V"], y["m"], y["h"], y["n"], y["p"]
+        rates = self.rates(u.to_float(V, u.mV))
+        I_Na = self.g_Na * m * m * m * h * (V - self.E_Na)
+        I_K = (self.g_Kv1 * n * n * n * n + self.g_Kv3 * p * p) * (V - self.E_K)
+        I_L = self.g_L * (V - self.E_L)
+        I_gap = self.gap_current(V, t, conductance, coefficients)
+        I = -(I_Na + I_K + I_L) + I_stim + self.I_e + y["I_syn_ex"] + y["I_syn_in"] + I_gap
+        return {"V": I / self.C_m, **_gates(y, rates), **_alpha_currents(self, y)}
+
+    def advance(
+        self, y: dict, h: Any, I_stim: Any, conductance: Any, coefficients: Any
+    ) -> RKF45Result:
+        """Integrate ``y`` over one step from step size ``h`` (pure: no state is touched).
+
+        Used by :meth:`update` and by a :class:`~neurodyn.nest.GapJunction`'s waveform
+        relaxation, which integrates the same step repeatedly."""
+        return rkf45_step(
+            self.derivatives, y, 0.0 * u.ms, None, h, I_stim, conductance, coefficients,
+            **self.CONTROL,
+        )  # fmt: skip
+
+    def keep_integration(self, result: RKF45Result) -> None:
+        """Store the step size ``advance`` proposes and any failure it reports."""
+        self.integration_step.value = result.h
+        status = self.integration_status.value
+        self.integration_status.value = jnp.where(status != 0, status, result.status)
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        V_old = self.V.value
+        refractory = self.refractory_step_count.value > 0
+        gap = (self.gap_conductance.value, self.gap_coefficients.value)
+        result = self.advance(
+            self.ode_state(), self.integration_step.value, self.I_stim.value, *gap
+        )
+        self.keep_integration(result)
+        y = _add_alpha_spikes(self, result.y)
+        spike = self.detect_spike(V_old, y["V"], 0.0 * u.mV, refractory)
+        self._store(y)
+        self.emit(spike, refractory_counts(self.t_ref))
+        self.buffer_current(x)
+        self.receive_gap(0.0 * gap[0], 0.0 * gap[1])
+        return spike

@@ -1,0 +1,88 @@
+"""Projections that hand weighted spikes straight to the postsynaptic model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from .. import units as u
+from ..core import environ
+from ..core._errors import ParameterError
+from ..core._module import Dynamics, Module
+from ..core._state import ShortTermState
+from ._align_post import _require
+from ._connectivity import Connectivity
+
+
+class DeltaProj(Module):
+    r"""Spikes → connectivity → delta input of the postsynaptic population.
+
+    For models that keep their synapses inside (the NEST-compatible models, or a
+    voltage jump into :class:`~neurodyn.LIF`): each call ``proj(spikes)`` computes
+    ``comm(spikes)`` (the summed weights per postsynaptic neuron) and ``post`` adds it
+    in its next update, to the receptor named ``label`` (``None``: the default one;
+    for NEST models, the weight's sign picks excitatory or inhibitory, as in NEST).
+
+    The weights' unit is what ``post`` expects of that receptor (NEST: pA for
+    ``*_psc_*``, nS for ``*_cond_*``, mV for ``iaf_psc_delta``).
+
+    Call it once per step, before ``post``: what it computed last is what ``post``
+    receives.
+
+    **Arguments:**
+
+    - ``comm``: a connectivity module (``in_size`` pre → ``out_size`` post).
+    - ``post``: the postsynaptic population.
+    - ``label``: the receptor, as a delta-input label (see ``post``'s docstring).
+
+    >>> import jax.numpy as jnp, neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> post = nd.nest.iaf_psc_exp(3)
+    >>> proj = nd.DeltaProj(nd.AllToAll(2, 3, 100. * u.pA), post)
+    >>> _ = nd.init_all_states(proj)
+    >>> _ = proj(jnp.array([1., 0.])); _ = post()
+    >>> post.I_syn_ex.value
+    Quantity([100. 100. 100.], "pA")
+    """
+
+    def __init__(
+        self,
+        comm: Connectivity,
+        post: Dynamics,
+        label: str | None = None,
+        name: str | None = None,
+    ):
+        super().__init__(name)
+        _require(comm, Connectivity, "comm")
+        _require(post, Dynamics, "post")
+        if comm.n_post != post.num:
+            raise ParameterError(
+                f"comm projects onto {comm.n_post} neurons (out_size={comm.out_size}), "
+                f"but post has {post.num} (in_size={post.in_size})"
+            )
+        if label is None:
+            w = np.asarray(u.magnitude(comm.weight.value))
+            if (w > 0).any() and (w < 0).any():
+                raise ParameterError(
+                    "DeltaProj without a label needs weights of one sign (the sign picks the "
+                    "receptor); split excitatory and inhibitory weights into two projections"
+                )
+        self.comm, self.post, self.label = comm, post, label
+        post.add_delta_input(f"{self.name}-{id(self):x}", self._arrived, label=label)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        shape = self.post.varshape if batch_size is None else (batch_size, *self.post.varshape)
+        unit = u.get_unit(self.comm.weight.value)
+        self.arrived = ShortTermState(
+            u.with_unit(jnp.zeros(shape, environ.dftype()), unit), name="arrived"
+        )
+
+    def _arrived(self) -> Any:
+        return self.arrived.value
+
+    def update(self, spikes: Any) -> Any:
+        increment = u.math.reshape(self.comm(spikes), self.arrived.value.shape)
+        self.arrived.value = increment
+        return increment
