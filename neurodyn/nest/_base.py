@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 
 from .. import units as u
@@ -25,6 +26,7 @@ from ..core import environ
 from ..core._errors import ParameterError
 from ..core._params import parameter
 from ..core._state import ShortTermState
+from ..core._transforms import jit
 from ..integrators import check_rkf45_status, rkf45_step
 from ..neurons._base import Neuron, check_current
 from ..surrogate import Surrogate
@@ -113,11 +115,41 @@ class NESTNeuron(Neuron):
         :class:`~neurodyn.integrators.RKF45Result` (``.y`` the new state).
         A failure is kept in ``integration_status`` (the first one sticks) and raised
         by :meth:`check_health` after the run."""
-        result = rkf45_step(f, y, None, None, self.integration_step.value, *args, **control)
+        result = self.rkf45(f, y, self.integration_step.value, *args, **control)
         self.integration_step.value = result.h
         status = self.integration_status.value
         self.integration_status.value = jnp.where(status != 0, status, result.status)
         return result
+
+    def rkf45(self, f: Any, y: Any, h: Any, *args: Any, t: Any = None, **control: Any) -> Any:
+        """:func:`rkf45_step` over one step ``dt`` from step sizes ``h`` (touches no state).
+
+        Called from Python, outside any compiled loop (a NEST-style script stepping
+        the model), the adaptive loop is compiled once and reused: traced afresh at
+        every call it would cost seconds per step. It is compiled again when ``dt``
+        changes or a parameter is set anew."""
+        t = environ.get("t") if t is None else t
+        dt = environ.get_dt()
+        if _traced(y, h, t, args):
+            return rkf45_step(f, y, t, dt, h, *args, **control)
+        return self._compiled_rkf45(f, dt, control)(y, t, h, *args)
+
+    def _compiled_rkf45(self, f: Any, dt: Any, control: dict) -> Any:
+        key = (
+            _function_key(f),
+            float(u.to_float(dt, u.ms)),
+            tuple(sorted((name, _function_key(value)) for name, value in control.items())),
+            tuple(id(value) for key, value in vars(self).items() if not key.startswith("_")),
+        )
+        cache = self.__dict__.setdefault("_rkf45_cache", {})
+        if key not in cache:
+            cache.clear()  # parameters or dt changed: older programs are stale
+
+            def step(y: Any, t: Any, h: Any, *args: Any) -> Any:
+                return rkf45_step(f, y, t, dt, h, *args, **control)
+
+            cache[key] = jit(step)
+        return cache[key]
 
     def check_health(self) -> None:
         if hasattr(self, "integration_status"):
@@ -187,3 +219,16 @@ def refractory_counts(t_ref: Any) -> Any:
     tics = jnp.floor(u.to_float(t_ref, u.ms) * TICS_PER_MS + 0.5)
     tics_per_step = round(float(u.to_float(environ.get_dt(), u.ms)) * TICS_PER_MS)
     return ((tics + (tics_per_step - 1)) // tics_per_step).astype(jnp.int32)
+
+
+def _traced(*values: Any) -> bool:
+    """Whether any leaf of ``values`` is a tracer (we are inside a compiled function)."""
+    leaves = jax.tree_util.tree_leaves(values, is_leaf=u.is_quantity)
+    return any(isinstance(u.magnitude(leaf), jax.core.Tracer) for leaf in leaves)
+
+
+def _function_key(value: Any) -> Any:
+    """A hashable identity of a (bound) function or option value."""
+    if callable(value):
+        return (id(getattr(value, "__func__", value)), id(getattr(value, "__self__", None)))
+    return value

@@ -18,7 +18,7 @@ from .. import units as u
 from ..core import environ
 from ..core._params import parameter
 from ..core._state import ShortTermState
-from ..integrators import RKF45Result, rkf45_step
+from ..integrators import RKF45Result
 from ..surrogate import Surrogate
 from ._base import refractory_counts
 from ._hh import NESTHodgkinHuxley, _add_alpha_spikes, _alpha_currents, _gates
@@ -230,8 +230,8 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
 
         Used by :meth:`update` and by a :class:`~neurodyn.nest.GapJunction`'s waveform
         relaxation, which integrates the same step repeatedly."""
-        return rkf45_step(
-            self.derivatives, y, 0.0 * u.ms, None, h, I_stim, conductance, coefficients,
+        return self.rkf45(
+            self.derivatives, y, h, I_stim, conductance, coefficients, t=0.0 * u.ms,
             **self.CONTROL,
         )  # fmt: skip
 

@@ -14,9 +14,7 @@ step, then clamp (refractory) or test the threshold, as NEST's ``update`` does.
   population is one vectorised RKF45 step. NEST-style event records
   (``update(spike_events=[...])``) are converted to those arrays eagerly.
 
-Spike inputs are delta inputs labelled ``'AMPA'``, ``'GABA'`` or ``'NMDA'``. Stepped from
-Python (outside ``nd.run``), an update runs one cached compiled step, recompiled only
-when shapes, ``dt`` or parameters change.
+Spike inputs are delta inputs labelled ``'AMPA'``, ``'GABA'`` or ``'NMDA'``.
 """
 
 from __future__ import annotations
@@ -37,9 +35,6 @@ from ..core._state import (
     HiddenState,
     ParamState,
     ShortTermState,
-    State,
-    read_values,
-    write_values,
 )
 from ..neurons._base import initial_value
 from ..surrogate import Surrogate
@@ -111,7 +106,6 @@ class _BrunelWang(NESTNeuron):
             )
         self.gsl_error_tol = float(gsl_error_tol)  # float64, as GSL's tolerance
         self.V_initializer = V_initializer if V_initializer is not None else E_L
-        self._compiled_advance = None
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -157,7 +151,7 @@ class _BrunelWang(NESTNeuron):
         return self.integrate_adaptive(self.derivatives, y, *args, **self._control()).y
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
-        spike = self.run_advance(self.receptor_inputs())
+        spike = self.advance(self.receptor_inputs())
         self.buffer_current(x)
         return spike
 
@@ -165,57 +159,6 @@ class _BrunelWang(NESTNeuron):
         """The step up to the spikes (integration, arrivals, threshold, reset), given
         this step's spike inputs; returns the spikes."""
         raise NotImplementedError
-
-    def run_advance(self, inputs: dict) -> Any:
-        """:meth:`advance` as one compiled function of this model's states (``jax.jit``),
-        so that NEST-style scripts stepping in Python do not trace a fresh RKF45 loop
-        every step; inside a compiled loop it is inlined. It is compiled again when the
-        states' shapes, ``dt`` or any public attribute (a parameter set anew) change. The
-        delta inputs and currents are read outside it, so input functions are never
-        frozen into it."""
-        dt = environ.get_dt()
-        if isinstance(u.magnitude(dt), jax.core.Tracer):
-            return self.advance(inputs)
-        states = {key: value for key, value in vars(self).items() if isinstance(value, State)}
-        # absent inputs as zeros: one signature, so one compilation per model
-        inputs = {
-            label: self._no_input(label) if value is None else value
-            for label, value in inputs.items()
-        }
-        attributes = [
-            value
-            for key, value in vars(self).items()
-            if not key.startswith("_") and not isinstance(value, State)
-        ]
-        cached = self._compiled_advance
-        if (
-            cached is None
-            or len(cached[0]) != len(attributes)
-            or any(old is not new for old, new in zip(cached[0], attributes, strict=False))
-        ):  # (holding the attributes keeps their ids unique)
-            cached = (attributes, jax.jit(self._advance_pure, static_argnums=2))
-            self._compiled_advance = cached
-        values = {key: state.value for key, state in states.items()}
-        spike, values = cached[1](values, environ.get("t"), float(u.to_float(dt, u.ms)), inputs)
-        for key, state in states.items():
-            state.value = values[key]
-        return spike
-
-    def _advance_pure(self, values: dict, t: Any, dt_ms: float, inputs: dict) -> tuple:
-        states = [getattr(self, key) for key in values]
-        originals = read_values(states)
-        write_values(states, list(values.values()))
-        try:
-            with environ.context(t=t, dt=dt_ms * u.ms):
-                spike = self.advance(inputs)
-            return spike, dict(zip(values, read_values(states), strict=True))
-        finally:
-            write_values(states, originals)
-
-    def _no_input(self, label: str) -> Any:
-        """Zero input for receptor ``label``, in its unit."""
-        zeros = jnp.zeros_like(u.magnitude(self.V.value))
-        return u.with_unit(zeros, self.INPUT_UNITS[label])
 
     def _record_currents(self, V: Any, s_AMPA: Any, s_GABA: Any, s_NMDA: Any) -> None:
         """NEST's current recordables are side effects of the last vector-field call of
@@ -697,7 +640,7 @@ class iaf_bw_2001_exact(_BrunelWang):  # noqa: N801 (NEST's model name)
             for label, value in self.spike_event_arrays(spike_events).items():
                 inputs[label] = _plus(value, inputs[label])
         self._check_port_counts(inputs["NMDA"])
-        spike = self.run_advance(inputs)
+        spike = self.advance(inputs)
         self.buffer_current(x)
         self._updates_started = True
         return spike
@@ -719,11 +662,6 @@ class iaf_bw_2001_exact(_BrunelWang):  # noqa: N801 (NEST's model name)
             self.s_NMDA_components.value = y["s_NMDA_components"]
         self.V.value, spike = self._threshold(y["V"], refractory)
         return self.emit(spike, refractory_counts(self.t_ref))
-
-    def _no_input(self, label: str) -> Any:
-        if label != "NMDA":
-            return super()._no_input(label)
-        return jnp.zeros_like(self.x_NMDA.value) if self.n_nmda_ports else None
 
     def _check_port_counts(self, counts: Any) -> None:
         if counts is None:
