@@ -10,7 +10,8 @@ from ._base import NESTNeuron
 from ._gap_junction import GapJunction
 from ._hh import hh_cond_exp_traub, hh_psc_alpha
 from ._hh_psc_alpha_gap import hh_psc_alpha_gap
-from ._iaf_bw_2001 import iaf_bw_2001, iaf_bw_2001_exact
+from ._iaf_bw_2001 import iaf_bw_2001
+from ._iaf_bw_2001_exact import iaf_bw_2001_exact
 from ._iaf_cond import iaf_cond_alpha, iaf_cond_beta, iaf_cond_exp
 from ._iaf_psc import iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp
 from ._izhikevich import izhikevich
