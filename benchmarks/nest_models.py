@@ -84,7 +84,7 @@ def measure_nest(model: str, n: int, duration_ms: float, threads: int) -> dict:
     neurons = nest.Create(model, n, params={"I_e": amplitude} if as_i_e else {})
     if not as_i_e:
         dc = nest.Create("dc_generator", params={"amplitude": amplitude})
-        nest.Connect(dc, neurons)
+        nest.Connect(dc, neurons, syn_spec={"delay": DT})
     recorder = nest.Create("spike_recorder")
     nest.Connect(neurons, recorder)
     nest.Simulate(DT)  # builds the network's buffers: setup, not simulation

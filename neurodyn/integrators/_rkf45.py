@@ -57,6 +57,9 @@ error norm reduces over. Each neuron has its own ``h``, its own local time, its 
 accept/reject decisions and its own error ratio; a ``lax.while_loop`` runs until
 every neuron has reached ``dt`` (finished neurons idle, masked). Neurons are
 independent: a neuron's trajectory does not depend on the population it is in.
+Inside the loop the state variables are rows of a few stacked arrays, so that a stage
+is a few fused kernels rather than several per variable; the vector field still
+receives its pytree.
 
 **Units.** States are stripped to magnitudes in *each state's own unit*
 (:class:`~neurodyn.integrators.MagnitudeSystem`), time in ms. ``eps_abs`` is
@@ -100,6 +103,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -249,6 +253,7 @@ def rkf45_step(
                 "state must start with that shape"
             )
     ys0 = [v.astype(jnp.result_type(v.dtype, dtype)) for v in ys0]
+    layout = _Layout(ys0, shape, dtype)
     step = jnp.asarray(system.dt, dtype)
     if h_min is None:
         h_min = u.with_unit(step * (100 * float(jnp.finfo(dtype).eps)), system.time_unit)
@@ -257,11 +262,18 @@ def rkf45_step(
     h_min = jnp.asarray(u.to_float(h_min, system.time_unit), dtype)
     control = _Control(eps_abs, eps_rel, a_y, a_dydt, h_min)
 
-    def rhs_for(aux_value: Any) -> Callable[[list[Any], Any], list[Any]]:
-        if aux is None:
-            return system.rhs
-        bound = functools.partial(_call_with_aux, f, aux_value)
-        return MagnitudeSystem(bound, y, t, dt, args).rhs
+    def field_for(aux_value: Any) -> Callable[[list[Any], Any], list[Any]]:
+        """The vector field on blocks (see :class:`_Layout`)."""
+        rhs = system.rhs
+        if aux is not None:
+            bound = functools.partial(_call_with_aux, f, aux_value)
+            rhs = MagnitudeSystem(bound, y, t, dt, args).rhs
+
+        def field(blocks: list[Any], time: Any) -> list[Any]:
+            derivatives = rhs(layout.unpack(blocks), time)
+            return layout.pack([d.astype(v.dtype) for d, v in zip(derivatives, ys0, strict=True)])
+
+        return field
 
     def cond(carry: tuple) -> Any:
         *_, active, iters, _aux = carry
@@ -269,27 +281,27 @@ def rkf45_step(
 
     def body(carry: tuple) -> tuple:
         ys, t_local, h_now, status, active, iters, aux_now = carry
-        rhs = rhs_for(aux_now)
+        field = field_for(aux_now)
         remaining = step - t_local
         final = h_now > remaining
         h_try = jnp.where(final, remaining, h_now)
         t_start = system.t + t_local
-        y_new, error = _rkf45_trial(rhs, ys, t_start, h_try)
-        dydt_new = rhs(y_new, t_start + h_try) if a_dydt else None
-        ratio = control.error_ratio(y_new, error, dydt_new, h_try, shape)
+        y_new, error = _rkf45_trial(field, layout, ys, t_start, h_try)
+        dydt_new = field(y_new, t_start + h_try) if a_dydt else None
+        ratio = control.error_ratio(layout, y_new, error, dydt_new, h_try)
+        finite = ~jnp.isnan(ratio)
         h_next, rejected = control.adjust(ratio, h_try)
         t_after = jnp.where(final, step, t_local + h_try)
         # GSL retries only if the smaller step still moves t by at least one ulp.
         retry = rejected & (h_next < h_try) & (t_after + h_next != t_after)
         h_next = jnp.where(rejected & ~retry, h_try, h_next)
-        finite = _all_finite(y_new + error + ([] if dydt_new is None else dydt_new), shape)
         too_small = (retry & (h_next < control.h_min)) | ~(h_now > 0)
         failing = active & (~finite | too_small)
         accept = active & ~retry & ~failing
-        ys = [_select(accept, new, old) for new, old in zip(y_new, ys, strict=True)]
+        ys = layout.select(accept, y_new, ys)
         if event is not None:
-            ys_event, aux_event = _apply_event(event, system, ys, aux_now)
-            ys = [_select(accept, new, old) for new, old in zip(ys_event, ys, strict=True)]
+            ys_event, aux_event = _apply_event(event, system, layout.unpack(ys), aux_now)
+            ys = layout.select(accept, layout.pack(ys_event), ys)
             aux_now = _select_tree(accept, aux_event, aux_now)
         t_local = jnp.where(accept, t_after, t_local)
         h_now = jnp.where(active & ~failing, h_next, h_now)
@@ -299,7 +311,7 @@ def rkf45_step(
         return ys, t_local, h_now, status, active, iters + 1, aux_now
 
     init = (
-        ys0,
+        layout.pack(ys0),
         jnp.zeros(shape, dtype),
         h0,
         jnp.zeros(shape, jnp.int32),
@@ -309,7 +321,8 @@ def rkf45_step(
     )
     ys, _, h_new, status, active, _, aux_new = jax.lax.while_loop(cond, body, init)
     status = jnp.where(active, jnp.int32(RKF45Status.TOO_MANY_ITERATIONS), status)
-    return RKF45Result(system.unflatten(ys), u.with_unit(h_new, system.time_unit), status, aux_new)
+    y_end = system.unflatten(layout.unpack(ys))
+    return RKF45Result(y_end, u.with_unit(h_new, system.time_unit), status, aux_new)
 
 
 def check_rkf45_status(status: Any, name: str = "the model") -> None:
@@ -369,63 +382,143 @@ class _Control:
         self.h_min = h_min
 
     def error_ratio(
-        self, ys: list[Any], errors: list[Any], dydt: list[Any] | None, h: Any, shape: tuple
+        self, layout: _Layout, ys: list[Any], errors: list[Any], dydt: list[Any] | None, h: Any
     ) -> Any:
-        """``max_i |err_i| / D_i`` over each neuron's state components."""
-        ratio = None
-        for index, (y, error) in enumerate(zip(ys, errors, strict=True)):
+        """``max_i |err_i| / D_i`` over each neuron's state components; NaN for a neuron
+        whose new state, error or derivative is not finite (GSL would go on with it; we
+        stop that neuron)."""
+        ratios = []
+        derivatives = [None] * len(ys) if dydt is None else dydt
+        for y, error, h_block, dy in zip(ys, errors, layout.spread(h), derivatives, strict=True):
             scale = self.a_y * jnp.abs(y)
-            if dydt is not None:
-                scale = scale + self.a_dydt * jnp.abs(_expand(h, y) * dydt[index])
+            finite = jnp.isfinite(y) & jnp.isfinite(error)
+            if dy is not None:
+                scale = scale + self.a_dydt * jnp.abs(h_block * dy)
+                finite = finite & jnp.isfinite(dy)
             tolerance = self.eps_rel * scale + self.eps_abs
-            r = jnp.abs(error) / jnp.abs(tolerance)
-            r = jnp.where(jnp.isnan(r), 0.0, r)  # GSL's max skips NaN ratios (0/0)
-            r = _per_neuron(r, shape)
-            ratio = r if ratio is None else jnp.maximum(ratio, r)
+            # GSL's max skips NaN ratios; between finite numbers they come from a zero
+            # error or a NaN tolerance (0 * inf). Tested on the operands, the quotient is
+            # used once and XLA fuses it into the maximum instead of storing it.
+            skip = (error == 0) | jnp.isnan(tolerance)
+            r = jnp.where(skip, 0.0, jnp.abs(error) / jnp.abs(tolerance))
+            ratios.append(jnp.where(finite, r, jnp.nan))
+        ratio = layout.max_per_neuron(ratios)
         return jnp.maximum(ratio, jnp.finfo(ratio.dtype).tiny)
 
     def adjust(self, ratio: Any, h: Any) -> tuple[Any, Any]:
         """The proposed next ``h`` and whether the step is rejected."""
         order = RKF45.order
-        # The barrier keeps XLA from rewriting S / r**e as S * r**(-e), which rounds
-        # differently from GSL.
-        root_shrink, root_grow = jax.lax.optimization_barrier(
-            (ratio ** (1.0 / order), ratio ** (1.0 / (order + 1.0)))
-        )
-        shrink = jnp.maximum(SAFETY / root_shrink, MAX_DECREASE)
-        grow = jnp.clip(SAFETY / root_grow, 1.0, MAX_INCREASE)
         rejected = ratio > REJECT_ABOVE
+        # One root per neuron: r^(1/q) to shrink, r^(1/(q+1)) to grow. The barrier keeps
+        # XLA from rewriting S / r**e as S * r**(-e), which rounds differently from GSL.
+        root = jax.lax.optimization_barrier(
+            ratio ** jnp.where(rejected, 1.0 / order, 1.0 / (order + 1.0))
+        )
+        shrink = jnp.maximum(SAFETY / root, MAX_DECREASE)
+        grow = jnp.clip(SAFETY / root, 1.0, MAX_INCREASE)
         factor = jnp.where(rejected, shrink, jnp.where(ratio < GROW_BELOW, grow, 1.0))
         return factor * h, rejected
 
 
 def _rkf45_trial(
-    rhs: Callable[[list[Any], Any], list[Any]], ys: list[Any], t: Any, h: Any
+    field: Callable[[list[Any], Any], list[Any]], layout: _Layout, ys: list[Any], t: Any, h: Any
 ) -> tuple[list[Any], list[Any]]:
     """One RKF45 step of size ``h`` (per neuron): the fifth-order state and the error.
 
-    Sums are formed as GSL forms them (``y + h * sum_j a_ij k_j``, the first stage
-    ``y + (a h) k``), so float64 results agree with it to the last bits.
+    ``ys``, the stages and the results are :class:`_Layout` blocks. Sums are formed as
+    GSL forms them (``y + h * sum_j a_ij k_j``, the first stage ``y + (a h) k``), so
+    float64 results agree with it to the last bits.
     """
+    hs = layout.spread(h)
     stages: list[list[Any]] = []
     for row, c in zip(RKF45.a, RKF45.c, strict=True):
         if not row:
             y_stage = ys
         elif len(row) == 1:
-            y_stage = [y + _expand(row[0] * h, y) * k for y, k in zip(ys, stages[0], strict=True)]
+            a_hs = layout.spread(row[0] * h)
+            y_stage = [y + a_h * k for y, a_h, k in zip(ys, a_hs, stages[0], strict=True)]
         else:
-            y_stage = [y + _expand(h, y) * _combine(row, stages, i) for i, y in enumerate(ys)]
-        derivative = rhs(y_stage, t + c * h)
-        stages.append([d.astype(y.dtype) for d, y in zip(derivative, ys, strict=True)])
-    y_new = [y + _expand(h, y) * _combine(RKF45.b, stages, i) for i, y in enumerate(ys)]
-    error = [_expand(h, y) * _combine(RKF45_ERROR, stages, i) for i, y in enumerate(ys)]
+            sums = _combine(row, stages)
+            y_stage = [y + h_b * sum_ for y, h_b, sum_ in zip(ys, hs, sums, strict=True)]
+        stages.append(field(y_stage, t + c * h))
+    sums = _combine(RKF45.b, stages)
+    y_new = [y + h_b * sum_ for y, h_b, sum_ in zip(ys, hs, sums, strict=True)]
+    error = [h_b * sum_ for h_b, sum_ in zip(hs, _combine(RKF45_ERROR, stages), strict=True)]
     return y_new, error
 
 
-def _combine(weights: tuple[float, ...], stages: list[list[Any]], index: int) -> Any:
-    """``sum_j w_j k_j[index]`` in order, skipping zero weights."""
-    terms = [w * k[index] for w, k in zip(weights, stages, strict=False) if w]
-    return functools.reduce(lambda a, b: a + b, terms)
+def _combine(weights: tuple[float, ...], stages: list[list[Any]]) -> list[Any]:
+    """``sum_j w_j k_j`` for each block, in order, skipping zero weights."""
+    terms = [[w * block for block in k] for w, k in zip(weights, stages, strict=False) if w]
+    return [functools.reduce(operator.add, blocks) for blocks in zip(*terms, strict=True)]
+
+
+class _Layout:
+    """How the state's leaves are held inside the loop: as a few arrays, not one each.
+
+    Leaves with exactly the population's shape and the step's dtype (in most models, all
+    of them) are stacked as the rows of arrays ``(rows, *shape)``: the stage sums, the
+    error norm and the selects are one operation per stack rather than one per leaf,
+    and the stacked stages are stored once instead of being recomputed inside every
+    later stage (XLA fuses cheap expressions into each of their users). The vector field
+    sees the rows as slices. A stack holds at most ``MAX_ROWS`` leaves: XLA:CPU fuses
+    the stacking of up to 8 arrays into the kernel that computes them, but stacks more
+    with a separate copy. Leaves with further per-neuron axes (e.g. NMDA ports) or
+    another dtype are blocks of their own. The arithmetic per element is the same as
+    leaf by leaf.
+    """
+
+    MAX_ROWS = 8
+
+    def __init__(self, leaves: list[Any], shape: tuple, dtype: Any):
+        self.n_leaves = len(leaves)
+        rows = [i for i, v in enumerate(leaves) if v.shape == shape and v.dtype == dtype]
+        n_stacks = -(-len(rows) // self.MAX_ROWS)  # ceiling division
+        size = -(-len(rows) // n_stacks) if rows else 1  # stacks of near-equal size
+        self.stacks = [rows[k : k + size] for k in range(0, len(rows), size)]
+        self.apart = [i for i in range(len(leaves)) if i not in rows]
+        # per block: the trailing per-neuron axes, and the axes of a neuron's components
+        extra = [leaves[i].ndim - len(shape) for i in self.apart]
+        self.extra_ndim = [0] * len(self.stacks) + extra
+        self.component_axes = [(0,)] * len(self.stacks) + [
+            tuple(range(len(shape), len(shape) + n)) for n in extra
+        ]
+
+    def pack(self, leaves: list[Any]) -> list[Any]:
+        stacked = [jnp.stack([leaves[i] for i in rows]) for rows in self.stacks]
+        return stacked + [leaves[i] for i in self.apart]
+
+    def unpack(self, blocks: list[Any]) -> list[Any]:
+        leaves: list[Any] = [None] * self.n_leaves
+        for stack, rows in zip(blocks, self.stacks, strict=False):
+            for row, index in enumerate(rows):
+                leaves[index] = stack[row]
+        for block, index in zip(blocks[len(self.stacks) :], self.apart, strict=True):
+            leaves[index] = block
+        return leaves
+
+    def spread(self, per_neuron: Any) -> list[Any]:
+        """A per-neuron array, shaped to broadcast against each block."""
+        shape = jnp.shape(per_neuron)
+        return [jnp.reshape(per_neuron, shape + (1,) * extra) for extra in self.extra_ndim]
+
+    def max_per_neuron(self, blocks: list[Any]) -> Any:
+        """The maximum of each neuron's components over all blocks; NaN if any is NaN."""
+        maxima = [
+            jax.lax.reduce(block, jnp.asarray(-jnp.inf, block.dtype), _max_or_nan, axes)
+            for block, axes in zip(blocks, self.component_axes, strict=True)
+        ]
+        return functools.reduce(_max_or_nan, maxima)
+
+    def select(self, mask: Any, new: list[Any], old: list[Any]) -> list[Any]:
+        """``new`` where the neuron's ``mask`` is set, else ``old``."""
+        return [jnp.where(m, n, o) for m, n, o in zip(self.spread(mask), new, old, strict=True)]
+
+
+def _max_or_nan(a: Any, b: Any) -> Any:
+    """``max(a, b)``, NaN if either is. Written out, XLA:CPU emits the reduction over
+    the rows of a stack itself; as ``jnp.max`` it calls a library kernel many times slower."""
+    return jnp.where(jnp.isnan(a) | (a > b), a, b)
 
 
 def _call_with_aux(f: Callable[..., Any], aux: Any, y: Any, t: Any, *args: Any) -> Any:
@@ -451,30 +544,13 @@ def _expand(per_neuron: Any, like: Any) -> Any:
     return jnp.reshape(per_neuron, jnp.shape(per_neuron) + (1,) * extra)
 
 
-def _per_neuron(values: Any, shape: tuple) -> Any:
-    """The maximum over each neuron's trailing axes."""
-    values = jnp.broadcast_to(values, shape + jnp.shape(values)[len(shape) :])
-    return values.reshape(shape + (-1,)).max(axis=-1)
-
-
-def _all_finite(values: list[Any], shape: tuple) -> Any:
-    finite = jnp.ones(shape, bool)
-    for value in values:
-        bad = _per_neuron(~jnp.isfinite(value), shape)
-        finite = finite & ~bad
-    return finite
-
-
-def _select(mask: Any, new: Any, old: Any) -> Any:
-    return jnp.where(_expand(mask, old), new, old)
-
-
 def _select_tree(mask: Any, new: Any, old: Any) -> Any:
     def pick(n: Any, o: Any) -> Any:
         if u.is_quantity(o):
             unit = u.get_unit(o)
-            value = _select(mask, u.to_float(n, unit), u.to_float(o, unit))
+            o_value = u.to_float(o, unit)
+            value = jnp.where(_expand(mask, o_value), u.to_float(n, unit), o_value)
             return u.with_unit(value.astype(jnp.asarray(u.magnitude(o)).dtype), unit)
-        return _select(mask, jnp.asarray(n), o).astype(jnp.asarray(o).dtype)
+        return jnp.where(_expand(mask, o), jnp.asarray(n), o).astype(jnp.asarray(o).dtype)
 
     return jax.tree_util.tree_map(pick, new, old, is_leaf=u.is_quantity)
