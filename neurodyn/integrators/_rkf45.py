@@ -115,6 +115,7 @@ from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError, SimulationError
 from ._explicit_rk import ButcherTableau
+from ._stacked import StackedLayout
 from ._system import MagnitudeSystem
 
 __all__ = ["rkf45_step", "RKF45Result", "RKF45Status", "check_rkf45_status", "RKF45"]
@@ -253,7 +254,7 @@ def rkf45_step(
                 "state must start with that shape"
             )
     ys0 = [v.astype(jnp.result_type(v.dtype, dtype)) for v in ys0]
-    layout = _Layout(ys0, shape, dtype)
+    layout = StackedLayout(ys0, shape, dtype)
     step = jnp.asarray(system.dt, dtype)
     if h_min is None:
         h_min = u.with_unit(step * (100 * float(jnp.finfo(dtype).eps)), system.time_unit)
@@ -263,7 +264,7 @@ def rkf45_step(
     control = _Control(eps_abs, eps_rel, a_y, a_dydt, h_min)
 
     def field_for(aux_value: Any) -> Callable[[list[Any], Any], list[Any]]:
-        """The vector field on blocks (see :class:`_Layout`)."""
+        """The vector field on blocks (see :class:`StackedLayout`)."""
         rhs = system.rhs
         if aux is not None:
             bound = functools.partial(_call_with_aux, f, aux_value)
@@ -382,7 +383,12 @@ class _Control:
         self.h_min = h_min
 
     def error_ratio(
-        self, layout: _Layout, ys: list[Any], errors: list[Any], dydt: list[Any] | None, h: Any
+        self,
+        layout: StackedLayout,
+        ys: list[Any],
+        errors: list[Any],
+        dydt: list[Any] | None,
+        h: Any,
     ) -> Any:
         """``max_i |err_i| / D_i`` over each neuron's state components; NaN for a neuron
         whose new state, error or derivative is not finite (GSL would go on with it; we
@@ -421,11 +427,15 @@ class _Control:
 
 
 def _rkf45_trial(
-    field: Callable[[list[Any], Any], list[Any]], layout: _Layout, ys: list[Any], t: Any, h: Any
+    field: Callable[[list[Any], Any], list[Any]],
+    layout: StackedLayout,
+    ys: list[Any],
+    t: Any,
+    h: Any,
 ) -> tuple[list[Any], list[Any]]:
     """One RKF45 step of size ``h`` (per neuron): the fifth-order state and the error.
 
-    ``ys``, the stages and the results are :class:`_Layout` blocks. Sums are formed as
+    ``ys``, the stages and the results are :class:`StackedLayout` blocks. Sums are formed as
     GSL forms them (``y + h * sum_j a_ij k_j``, the first stage ``y + (a h) k``), so
     float64 results agree with it to the last bits.
     """
@@ -451,74 +461,6 @@ def _combine(weights: tuple[float, ...], stages: list[list[Any]]) -> list[Any]:
     """``sum_j w_j k_j`` for each block, in order, skipping zero weights."""
     terms = [[w * block for block in k] for w, k in zip(weights, stages, strict=False) if w]
     return [functools.reduce(operator.add, blocks) for blocks in zip(*terms, strict=True)]
-
-
-class _Layout:
-    """How the state's leaves are held inside the loop: as a few arrays, not one each.
-
-    Leaves with exactly the population's shape and the step's dtype (in most models, all
-    of them) are stacked as the rows of arrays ``(rows, *shape)``: the stage sums, the
-    error norm and the selects are one operation per stack rather than one per leaf,
-    and the stacked stages are stored once instead of being recomputed inside every
-    later stage (XLA fuses cheap expressions into each of their users). The vector field
-    sees the rows as slices. A stack holds at most ``MAX_ROWS`` leaves: XLA:CPU fuses
-    the stacking of up to 8 arrays into the kernel that computes them, but stacks more
-    with a separate copy. Leaves with further per-neuron axes (e.g. NMDA ports) or
-    another dtype are blocks of their own. The arithmetic per element is the same as
-    leaf by leaf.
-    """
-
-    MAX_ROWS = 8
-
-    def __init__(self, leaves: list[Any], shape: tuple, dtype: Any):
-        self.n_leaves = len(leaves)
-        rows = [i for i, v in enumerate(leaves) if v.shape == shape and v.dtype == dtype]
-        n_stacks = -(-len(rows) // self.MAX_ROWS)  # ceiling division
-        size = -(-len(rows) // n_stacks) if rows else 1  # stacks of near-equal size
-        self.stacks = [rows[k : k + size] for k in range(0, len(rows), size)]
-        self.apart = [i for i in range(len(leaves)) if i not in rows]
-        # per block: the trailing per-neuron axes, and the axes of a neuron's components
-        extra = [leaves[i].ndim - len(shape) for i in self.apart]
-        self.extra_ndim = [0] * len(self.stacks) + extra
-        self.component_axes = [(0,)] * len(self.stacks) + [
-            tuple(range(len(shape), len(shape) + n)) for n in extra
-        ]
-
-    def pack(self, leaves: list[Any]) -> list[Any]:
-        stacked = [jnp.stack([leaves[i] for i in rows]) for rows in self.stacks]
-        return stacked + [leaves[i] for i in self.apart]
-
-    def unpack(self, blocks: list[Any]) -> list[Any]:
-        leaves: list[Any] = [None] * self.n_leaves
-        for stack, rows in zip(blocks, self.stacks, strict=False):
-            for row, index in enumerate(rows):
-                leaves[index] = stack[row]
-        for block, index in zip(blocks[len(self.stacks) :], self.apart, strict=True):
-            leaves[index] = block
-        return leaves
-
-    def spread(self, per_neuron: Any) -> list[Any]:
-        """A per-neuron array, shaped to broadcast against each block."""
-        shape = jnp.shape(per_neuron)
-        return [jnp.reshape(per_neuron, shape + (1,) * extra) for extra in self.extra_ndim]
-
-    def max_per_neuron(self, blocks: list[Any]) -> Any:
-        """The maximum of each neuron's components over all blocks; NaN if any is NaN."""
-        maxima = [
-            jax.lax.reduce(block, jnp.asarray(-jnp.inf, block.dtype), _max_or_nan, axes)
-            for block, axes in zip(blocks, self.component_axes, strict=True)
-        ]
-        return functools.reduce(_max_or_nan, maxima)
-
-    def select(self, mask: Any, new: list[Any], old: list[Any]) -> list[Any]:
-        """``new`` where the neuron's ``mask`` is set, else ``old``."""
-        return [jnp.where(m, n, o) for m, n, o in zip(self.spread(mask), new, old, strict=True)]
-
-
-def _max_or_nan(a: Any, b: Any) -> Any:
-    """``max(a, b)``, NaN if either is. Written out, XLA:CPU emits the reduction over
-    the rows of a stack itself; as ``jnp.max`` it calls a library kernel many times slower."""
-    return jnp.where(jnp.isnan(a) | (a > b), a, b)
 
 
 def _call_with_aux(f: Callable[..., Any], aux: Any, y: Any, t: Any, *args: Any) -> Any:
