@@ -38,8 +38,8 @@ from ..core import environ
 from ..core._errors import ParameterError, SimulationError
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState, ShortTermState
-from ..neurons._base import initial_value
-from ._base import NESTNeuron, refractory_counts
+from ..neurons._base import initial_value, refractory_steps
+from ._base import NESTNeuron
 
 #: NEST's overflow guard: ``(V_peak - V_th) / Delta_T`` must stay below this.
 MAX_EXP_ARG = math.log(sys.float_info.max / 1e20)
@@ -189,7 +189,7 @@ class _AdEx(NESTNeuron):
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         V = self.V.value
         shape = jnp.shape(u.magnitude(V))
-        counts = jnp.broadcast_to(refractory_counts(self.t_ref), shape)
+        counts = jnp.broadcast_to(refractory_steps(self.t_ref), shape)
         aux = {
             "refractory": self.refractory_step_count.value,
             "counts": counts,

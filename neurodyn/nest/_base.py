@@ -209,18 +209,6 @@ class NESTNeuron(Neuron):
         ).in_unit(u.pA)
 
 
-#: NEST's time grid: tics per millisecond (``Time::get_tics_per_ms()``, default 1000).
-TICS_PER_MS = 1000.0
-
-
-def refractory_counts(t_ref: Any) -> Any:
-    """``t_ref`` in whole steps as NEST counts them, ``Time(Time::ms(t_ref)).get_steps()``:
-    rounded to the nearest tic, then *up* to whole steps (int32)."""
-    tics = jnp.floor(u.to_float(t_ref, u.ms) * TICS_PER_MS + 0.5)
-    tics_per_step = round(float(u.to_float(environ.get_dt(), u.ms)) * TICS_PER_MS)
-    return ((tics + (tics_per_step - 1)) // tics_per_step).astype(jnp.int32)
-
-
 def _traced(*values: Any) -> bool:
     """Whether any leaf of ``values`` is a tracer (we are inside a compiled function)."""
     leaves = jax.tree_util.tree_leaves(values, is_leaf=u.is_quantity)

@@ -26,9 +26,9 @@ import numpy as np
 from .. import units as u
 from ..core._params import parameter
 from ..core._state import HiddenState
-from ..neurons._base import initial_value
+from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
-from ._base import NESTNeuron, refractory_counts
+from ._base import NESTNeuron
 
 #: NEST's control for ``hh_psc_alpha`` and ``hh_cond_exp_traub``:
 #: ``gsl_odeiv_control_y_new(1e-3, 0)`` (absolute 1e-3 in mV, pA, nS, gates).
@@ -269,7 +269,7 @@ class hh_psc_alpha(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         y = _add_alpha_spikes(self, y)
         spike = self.detect_spike(V_old, y["V"], 0.0 * u.mV, refractory)
         self._store(y)
-        self.emit(spike, refractory_counts(self.t_ref))
+        self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
         return spike
 
@@ -442,7 +442,7 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         y["g_in"] = _plus(y["g_in"], -self.spike_inputs("in", sign=-1))
         spike = self.detect_spike(V_old, y["V"], self.V_T + 30.0 * u.mV, refractory)
         self._store(y)
-        self.emit(spike, refractory_counts(self.t_ref))
+        self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
         return spike
 

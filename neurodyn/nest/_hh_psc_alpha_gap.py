@@ -19,8 +19,8 @@ from ..core import environ
 from ..core._params import parameter
 from ..core._state import ShortTermState
 from ..integrators import RKF45Result
+from ..neurons._base import refractory_steps
 from ..surrogate import Surrogate
-from ._base import refractory_counts
 from ._hh import NESTHodgkinHuxley, _add_alpha_spikes, _alpha_currents, _gates
 
 #: NEST's control for this model: ``gsl_odeiv_control_y_new(1e-6, 0)``.
@@ -252,7 +252,7 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         y = _add_alpha_spikes(self, result.y)
         spike = self.detect_spike(V_old, y["V"], 0.0 * u.mV, refractory)
         self._store(y)
-        self.emit(spike, refractory_counts(self.t_ref))
+        self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
         self.receive_gap(0.0 * gap[0], 0.0 * gap[1])
         return spike

@@ -31,9 +31,9 @@ from ..core._state import (
     HiddenState,
     ShortTermState,
 )
-from ..neurons._base import initial_value
+from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
-from ._base import NESTNeuron, refractory_counts
+from ._base import NESTNeuron
 
 #: Mg2+ block of the NMDA current (Jahr & Stevens 1990, as in NEST): per mV and mM.
 MG_SLOPE, MG_SCALE = 0.062, 3.57
@@ -366,7 +366,7 @@ class iaf_bw_2001(_BrunelWang):  # noqa: N801 (NEST's model name)
         self.s_NMDA.value = _plus(y["s_NMDA"], inputs["NMDA"])
         self.V.value, spike = self._threshold(y["V"], refractory)
         self._send_nmda_increment(spike > 0)
-        return self.emit(spike, refractory_counts(self.t_ref))
+        return self.emit(spike, refractory_steps(self.t_ref))
 
     def _send_nmda_increment(self, fires: Any) -> None:
         """Decay the presynaptic trace since the last spike, compute :math:`\\Delta` and

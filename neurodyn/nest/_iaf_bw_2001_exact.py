@@ -24,8 +24,8 @@ from ..core._state import (
     ParamState,
     ShortTermState,
 )
+from ..neurons._base import refractory_steps
 from ..surrogate import Surrogate
-from ._base import refractory_counts
 from ._iaf_bw_2001 import _BrunelWang, _plus
 
 
@@ -260,7 +260,7 @@ class iaf_bw_2001_exact(_BrunelWang):  # noqa: N801 (NEST's model name)
             self.x_NMDA.value = _plus(y["x_NMDA"], inputs["NMDA"]).astype(y["x_NMDA"].dtype)
             self.s_NMDA_components.value = y["s_NMDA_components"]
         self.V.value, spike = self._threshold(y["V"], refractory)
-        return self.emit(spike, refractory_counts(self.t_ref))
+        return self.emit(spike, refractory_steps(self.t_ref))
 
     def _check_port_counts(self, counts: Any) -> None:
         if counts is None:

@@ -23,9 +23,9 @@ from .. import units as u
 from ..core import environ
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState
-from ..neurons._base import initial_value
+from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
-from ._base import NESTNeuron, refractory_counts
+from ._base import NESTNeuron
 
 #: NEST's control for these models: ``gsl_odeiv_control_y_new(1e-3, 0)``.
 _CONTROL = dict(eps_abs=1e-3, eps_rel=0.0, a_y=1.0, a_dydt=0.0)
@@ -137,7 +137,7 @@ class _ConductanceIAF(NESTNeuron):
         self.V.value = V
         for name, value in synapses.items():
             getattr(self, name).value = value
-        self.emit(spike, refractory_counts(self.t_ref))
+        self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
         return spike
 

@@ -17,10 +17,10 @@ from .. import units as u
 from ..core import environ
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState
-from ..neurons._base import initial_value
+from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
 from . import _propagators as prop
-from ._base import NESTNeuron, refractory_counts
+from ._base import NESTNeuron
 
 
 class _LinearIAF(NESTNeuron):
@@ -77,7 +77,7 @@ class _LinearIAF(NESTNeuron):
     def _finish(self, y: Any, x: Any) -> Any:
         spike, y = self._threshold_and_reset(y)
         self.V.value = u.with_unit(y, u.mV) + self.E_L
-        self.emit(spike, refractory_counts(self.t_ref))
+        self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
         return spike
 

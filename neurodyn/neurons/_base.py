@@ -52,10 +52,17 @@ class Neuron(Dynamics):
         return self.spike.value
 
 
+#: The time grid refractory periods are rounded to: 1 µs (NEST's default tic).
+TICS_PER_MS = 1000.0
+
+
 def refractory_steps(tau_ref: Any) -> Any:
-    """The refractory period in whole time steps, ``round(tau_ref / dt)`` (int32)."""
-    steps = u.to_float(tau_ref, u.ms) / u.to_float(environ.get_dt(), u.ms)
-    return jnp.round(steps).astype(jnp.int32)
+    """``tau_ref`` in whole time steps (int32), counted as NEST counts them
+    (``Time(Time::ms(t)).get_steps()``): rounded to the nearest microsecond, then *up*
+    to whole steps, so any positive ``tau_ref`` lasts at least one step."""
+    tics = jnp.floor(u.to_float(tau_ref, u.ms) * TICS_PER_MS + 0.5)
+    tics_per_step = round(float(u.to_float(environ.get_dt(), u.ms)) * TICS_PER_MS)
+    return ((tics + (tics_per_step - 1)) // tics_per_step).astype(jnp.int32)
 
 
 def hard_or_soft_reset(V: Any, spike: Any, V_th: Any, V_reset: Any, mode: str) -> Any:

@@ -20,7 +20,7 @@ from protocol_driver import DT, P, _Stimulated, input_arrays, nest_defaults, ref
 
 import neurodyn as nd
 from neurodyn import units as u
-from neurodyn.nest._base import refractory_counts
+from neurodyn.neurons._base import refractory_steps
 
 _MODELS = {
     "aeif_cond_alpha": (nd.nest.aeif_cond_alpha, u.nS),
@@ -162,7 +162,7 @@ def test_refractoriness_sharp_threshold_and_bursts_match_nest(model):
 def test_nest_rounds_refractory_periods_up_to_whole_steps():
     # NEST: Time(Time::ms(t)).get_steps() rounds t to tics (1e-3 ms), then up to steps
     t_ref = jnp.array([0.0, 0.04, 0.1, 0.25, 0.2000001, 2.0, 2.05]) * u.ms
-    assert refractory_counts(t_ref).tolist() == [0, 1, 1, 3, 2, 20, 21]
+    assert refractory_steps(t_ref).tolist() == [0, 1, 1, 3, 2, 20, 21]
 
 
 @pytest.mark.parametrize("model", list(_MODELS))

@@ -127,3 +127,20 @@ def test_no_spike_during_refractory_period_with_soft_reset():
 def test_voltage_initializer_must_be_a_voltage():
     with pytest.raises(nd.ParameterError, match="V_initializer must give a voltage"):
         nd.init_all_states(nd.LIF(2, V_initializer=1.0 * u.nS))
+
+
+def test_refractory_period_counts_whole_steps_rounded_up():
+    # as NEST counts t_ref: to the nearest microsecond, then up to whole steps, so a
+    # refractory period shorter than half a step still lasts one step
+    from neurodyn.neurons._base import refractory_steps
+
+    tau_ref = np.array([0.0, 0.04, 0.1, 0.1004, 0.15, 2.0]) * u.ms
+    assert refractory_steps(tau_ref).tolist() == [0, 1, 1, 1, 2, 20]
+    lif = _test_neuron(tau_ref=0.04 * u.ms, V_initializer=-50.5 * u.mV)
+    result = nd.run(
+        lif, 2.0 * u.ms, inputs=lambda i, t: 5.0 * u.nA, monitors={"V": lif.V, "spike": lif.spike}
+    )
+    first = int(np.argmax(np.asarray(result["spike"])[:, 0]))
+    V = np.asarray(result["V"].to_decimal(u.mV))[:, 0]
+    np.testing.assert_allclose(V[first : first + 2], -70.0)  # spike step + 1 held step
+    assert V[first + 2] > -70.0
