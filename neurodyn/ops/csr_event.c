@@ -147,7 +147,9 @@ DEFINE_DELIVER(double)
 
 EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Api* api = frame->api;
-  for (XLA_FFI_Extension_Base* ext = frame->extension_start; ext != NULL; ext = ext->next) {
+  // the extension list's type was renamed across jaxlib versions; its fields were not
+  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
+       ext = ext->next) {
     if (ext->type == XLA_FFI_Extension_Metadata) {
       return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
     }
