@@ -116,10 +116,14 @@ class NESTNeuron(Neuron):
         A failure is kept in ``integration_status`` (the first one sticks) and raised
         by :meth:`check_health` after the run."""
         result = self.rkf45(f, y, self.integration_step.value, *args, **control)
+        self.keep_integration(result)
+        return result
+
+    def keep_integration(self, result: Any) -> None:
+        """Store the step sizes an RKF45 result proposes and any failure it reports."""
         self.integration_step.value = result.h
         status = self.integration_status.value
         self.integration_status.value = jnp.where(status != 0, status, result.status)
-        return result
 
     def rkf45(self, f: Any, y: Any, h: Any, *args: Any, t: Any = None, **control: Any) -> Any:
         """:func:`rkf45_step` over one step ``dt`` from step sizes ``h`` (touches no state).

@@ -235,12 +235,6 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
             **self.CONTROL,
         )  # fmt: skip
 
-    def keep_integration(self, result: RKF45Result) -> None:
-        """Store the step size ``advance`` proposes and any failure it reports."""
-        self.integration_step.value = result.h
-        status = self.integration_status.value
-        self.integration_status.value = jnp.where(status != 0, status, result.status)
-
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         V_old = self.V.value
         refractory = self.refractory_step_count.value > 0

@@ -13,6 +13,7 @@ from ..core._errors import ParameterError
 from ..core._module import Dynamics
 from ..core._state import ShortTermState
 from ..init import initialize
+from ..integrators import integrate
 from ..surrogate import ReluGrad, Surrogate
 
 
@@ -100,3 +101,46 @@ def initial_value(
         what = f"quantity in units of {unit}" if what.startswith("dimension") else what
         raise ParameterError(f"{name} must give a {what}, got {u.describe(value)}")
     return value
+
+
+def step_with_recovery(
+    neuron: Neuron,
+    x: Any,
+    recovery: Any,
+    dV: Any,
+    d_recovery: Any,
+    V_reset: Any,
+    jump: Any,
+) -> Any:
+    """One step of an integrate-and-fire neuron with a recovery variable (AdExIF's ``w``,
+    Izhikevich's ``u``), in the order the models document: integrate ``(V, r)`` with
+    ``dV(V, r, I, t)`` (held at 0 while refractory, ``V`` cut at ``V_th``) and
+    ``d_recovery(V, r)``, add delta inputs, detect spikes, cut ``V`` to ``V_th``, reset
+    to ``V_reset``, add ``jump`` to ``r`` where a spike occurred, count refractoriness.
+
+    ``recovery`` is the recovery variable's state; returns the spikes."""
+    check_current(neuron.name, x)
+    refractory = neuron.refractory.value
+    free = refractory == 0
+
+    def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
+        V, r = y
+        V = u.math.minimum(V, neuron.V_th)
+        dV_dt = dV(V, r, neuron.sum_current_inputs(x, V), t)
+        return u.math.where(free, dV_dt, u.math.zeros_like(dV_dt)), d_recovery(V, r)
+
+    V, r = integrate(
+        vector_field,
+        (neuron.V.value, recovery.value),
+        environ.get("t"),
+        environ.get_dt(),
+        method=neuron.method,
+    )
+    V = u.math.where(free, neuron.sum_delta_inputs(V), V)
+    spike = neuron.spk_fun(u.magnitude((V - neuron.V_th) / (neuron.V_th - V_reset))) * free
+    V = u.math.minimum(V, neuron.V_th)
+    neuron.V.value = hard_or_soft_reset(V, spike, neuron.V_th, V_reset, neuron.spk_reset)
+    recovery.value = r + jump * spike
+    neuron.refractory.value = next_refractory(refractory, spike, neuron.tau_ref)
+    neuron.spike.value = spike
+    return spike

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from .. import units as u
-from ..core import environ
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState
-from ..integrators import integrate
 from ..surrogate import Surrogate
-from ._base import check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._base import (
+    initial_value,
+    step_with_recovery,
+)
 from ._lif import LIF
 
 
@@ -224,28 +225,8 @@ class AdExIF(ExpIF):
         return (self.a * (V - self.V_rest) - w) / self.tau_w
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
-        check_current(self.name, x)
-        refractory = self.refractory.value
-        free = refractory == 0
-
-        def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
-            V, w = y
-            V = u.math.minimum(V, self.V_th)
-            dV = self.dV(V, t, self.sum_current_inputs(x, V) - w)  # -R w + R I = R (I - w)
-            return u.math.where(free, dV, u.math.zeros_like(dV)), self.dw(V, w)
-
-        V, w = integrate(
-            vector_field,
-            (self.V.value, self.w.value),
-            environ.get("t"),
-            environ.get_dt(),
-            method=self.method,
-        )
-        V = u.math.where(free, self.sum_delta_inputs(V), V)
-        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))) * free
-        V = u.math.minimum(V, self.V_th)
-        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.V_reset, self.spk_reset)
-        self.w.value = w + self.b * spike
-        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
-        self.spike.value = spike
-        return spike
+        return step_with_recovery(
+            self, x, self.w,
+            lambda V, w, I, t: self.dV(V, t, I - w),  # -R w + R I = R (I - w)
+            self.dw, self.V_reset, self.b,
+        )  # fmt: skip

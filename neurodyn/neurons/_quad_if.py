@@ -7,12 +7,15 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import units as u
-from ..core import environ
 from ..core._params import parameter, require_less
 from ..core._state import HiddenState, ShortTermState
-from ..integrators import check_method, integrate
+from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._base import (
+    Neuron,
+    initial_value,
+    step_with_recovery,
+)
 from ._lif import LIF
 
 
@@ -225,28 +228,8 @@ class Izhikevich(Neuron):
         return self.a * (self.b * V - recovery)
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
-        check_current(self.name, x)
-        refractory = self.refractory.value
-        free = refractory == 0
-
-        def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
-            V, recovery = y
-            V = u.math.minimum(V, self.V_th)
-            dV = self.dV(V, recovery, self.sum_current_inputs(x, V))
-            return u.math.where(free, dV, u.math.zeros_like(dV)), self.du(V, recovery)
-
-        V, recovery = integrate(
-            vector_field,
-            (self.V.value, self.u.value),
-            environ.get("t"),
-            environ.get_dt(),
-            method=self.method,
-        )
-        V = u.math.where(free, self.sum_delta_inputs(V), V)
-        spike = self.spk_fun(u.magnitude((V - self.V_th) / (self.V_th - self.c))) * free
-        V = u.math.minimum(V, self.V_th)
-        self.V.value = hard_or_soft_reset(V, spike, self.V_th, self.c, self.spk_reset)
-        self.u.value = recovery + self.d * spike
-        self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
-        self.spike.value = spike
-        return spike
+        return step_with_recovery(
+            self, x, self.u,
+            lambda V, recovery, I, t: self.dV(V, recovery, I),
+            self.du, self.c, self.d,
+        )  # fmt: skip
