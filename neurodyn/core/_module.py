@@ -14,13 +14,13 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._params import size_tuple
+from ._params import ParamHolder, size_tuple
 from ._state import State, count_new_state, uncounted_states
 
 __all__ = ["Module", "Dynamics", "init_all_states", "reset_all_states"]
 
 
-class Module:
+class Module(ParamHolder):
     """Base class of every model component.
 
     **Arguments:**

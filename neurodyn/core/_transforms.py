@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import units as u
 from ._errors import ParameterError
+from ._params import parameters_version
 from ._state import State, discover_states, read_values, states_created, write_values
 
 __all__ = ["jit", "grad"]
@@ -28,7 +29,8 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     The states are found on the first call for each input signature and cached;
     a call after new states were created (e.g. by ``init_all_states``) finds them
-    again. Use this, not ``jax.jit``, on functions that touch states.
+    again, and one after a model parameter was set compiles anew (parameters are
+    constants of the compiled program). Use this, not ``jax.jit``, on functions that touch states.
 
     **Arguments:**
 
@@ -45,13 +47,14 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
     >>> add(2.0), add(3.0)
     (Array(2., dtype=float32), Array(5., dtype=float32))
     """
-    cache: dict[Any, tuple[int, list[State], Callable[..., Any]]] = {}
+    cache: dict[Any, tuple[tuple[int, int], list[State], Callable[..., Any]]] = {}
 
     @functools.wraps(fn)
     def compiled(*args: Any) -> Any:
         key = _signature(args)
         entry = cache.get(key)
-        if entry is None or entry[0] != states_created():
+        version = (states_created(), parameters_version())
+        if entry is None or entry[0] != version:
             states, _ = discover_states(fn, *args)
 
             def pure(values: list[Any], *args: Any) -> tuple[Any, list[Any]]:
@@ -59,7 +62,7 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
                 out = fn(*args)
                 return out, read_values(states)
 
-            entry = (states_created(), states, jax.jit(pure))
+            entry = (version, states, jax.jit(pure))
             cache[key] = entry
         _, states, pure_jit = entry
         originals = read_values(states)

@@ -12,7 +12,7 @@ from ..core import environ
 from ..core import random as nd_random
 from ..core._errors import ParameterError
 from ..core._module import Dynamics
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import ShortTermState
 
 
@@ -38,9 +38,11 @@ class PoissonSpike(Dynamics):
     True
     """
 
+    freqs = Param(u.Hz, nonnegative=True)
+
     def __init__(self, in_size: Any, freqs: Any, name: str | None = None):
         super().__init__(in_size, name=name)
-        self.freqs = parameter("freqs", freqs, u.Hz, shape=self.varshape, nonnegative=True)
+        self.freqs = freqs
 
     def init_state(self, batch_size: int | None = None) -> None:
         shape = self.varshape if batch_size is None else (batch_size, *self.varshape)

@@ -36,7 +36,7 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError, SimulationError
-from ..core._params import parameter, require_less
+from ..core._params import Param, parameter
 from ..core._state import HiddenState, ShortTermState
 from ..neurons._base import initial_value, refractory_steps
 from ._base import NESTNeuron
@@ -53,6 +53,21 @@ class _AdEx(NESTNeuron):
 
     #: The synaptic state variables (NEST's names) and their units.
     SYNAPSES: dict[str, u.Unit] = {}
+
+    ORDERED = (("V_reset", "V_peak"),)
+    V_peak = Param(u.mV)
+    V_reset = Param(u.mV)
+    t_ref = Param(u.ms, nonnegative=True)
+    g_L = Param(u.nS)
+    C_m = Param(u.pF, positive=True)
+    E_L = Param(u.mV)
+    Delta_T = Param(u.mV, nonnegative=True)
+    tau_w = Param(u.ms, positive=True)
+    a = Param(u.nS)
+    b = Param(u.pA)
+    V_th = Param(u.mV)
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
 
     def __init__(
         self,
@@ -77,22 +92,19 @@ class _AdEx(NESTNeuron):
         name: str | None,
     ):
         super().__init__(in_size, I_e, name=name)
-        shape = self.varshape
-        self.V_peak = parameter("V_peak", V_peak, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.Delta_T = parameter("Delta_T", Delta_T, u.mV, shape=shape, nonnegative=True)
-        self.tau_w = parameter("tau_w", tau_w, u.ms, shape=shape, positive=True)
-        self.a = parameter("a", a, u.nS, shape=shape)
-        self.b = parameter("b", b, u.pA, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
-        require_less("V_reset", self.V_reset, "V_peak", self.V_peak)
-        _check_peak(self.V_peak, self.V_th, self.Delta_T)
+        self.V_peak = V_peak
+        self.V_reset = V_reset
+        self.t_ref = t_ref
+        self.g_L = g_L
+        self.C_m = C_m
+        self.E_L = E_L
+        self.Delta_T = Delta_T
+        self.tau_w = tau_w
+        self.a = a
+        self.b = b
+        self.V_th = V_th
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
         tol = parameter("gsl_error_tol", gsl_error_tol, positive=True)
         if np.ndim(tol) != 0:
             raise ParameterError(
@@ -102,6 +114,11 @@ class _AdEx(NESTNeuron):
         self.gsl_error_tol = float(tol)
         self.V_initializer = V_initializer if V_initializer is not None else E_L
         self.w_initializer = w_initializer
+
+    def check_parameters(self) -> None:
+        super().check_parameters()
+        if all(name in self.__dict__ for name in ("V_peak", "V_th", "Delta_T")):
+            _check_peak(self.V_peak, self.V_th, self.Delta_T)
 
     def init_state(self, batch_size: int | None = None) -> None:
         if environ.get_precision() != 64:
@@ -296,9 +313,12 @@ class _AdExCond(_AdEx):
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
     RECORDABLES = ("V_m", "g_ex", "g_in", "w")
 
+    E_ex = Param(u.mV)
+    E_in = Param(u.mV)
+
     def _set_reversal(self, E_ex: Any, E_in: Any) -> None:
-        self.E_ex = parameter("E_ex", E_ex, u.mV, shape=self.varshape)
-        self.E_in = parameter("E_in", E_in, u.mV, shape=self.varshape)
+        self.E_ex = E_ex
+        self.E_in = E_in
 
     def add_synaptic_current(self, I: Any, y: dict, V: Any) -> Any:
         return I - y["g_ex"] * (V - self.E_ex) - y["g_in"] * (V - self.E_in)

@@ -24,7 +24,7 @@ import jax.numpy as jnp
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import ShortTermState
 from ..core._transforms import jit
 from ..integrators import check_rkf45_status, rkf45_step
@@ -54,6 +54,8 @@ class NESTNeuron(Neuron):
     #: Receptor names accepted as delta-input labels, with NEST's receptor numbers.
     RECEPTOR_TYPES: dict[str, int] = {}
 
+    I_e = Param(u.pA)
+
     def __init__(
         self,
         in_size: Any,
@@ -63,7 +65,7 @@ class NESTNeuron(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.I_e = parameter("I_e", I_e, u.pA, shape=self.varshape)
+        self.I_e = I_e
 
     @property
     def recordables(self) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
 from ..core._module import Module
-from ..core._params import parameter
+from ..core._params import Param, parameter
 from ..core._state import ShortTermState
 from ._hh_psc_alpha_gap import GAP_COEFFICIENTS, hh_psc_alpha_gap
 
@@ -117,6 +117,8 @@ class GapJunction(Module):
     (2, 10, 4)
     """
 
+    wfr_comm_interval = Param(u.ms, positive=True, per_neuron=False)
+
     def __init__(
         self,
         neurons: hh_psc_alpha_gap,
@@ -163,9 +165,7 @@ class GapJunction(Module):
                 f"wfr_max_iterations must be a positive integer, got {wfr_max_iterations!r}"
             )
         self.wfr_tol = float(parameter("wfr_tol", wfr_tol, positive=True))
-        self.wfr_comm_interval = parameter(
-            "wfr_comm_interval", wfr_comm_interval, u.ms, positive=True
-        )
+        self.wfr_comm_interval = wfr_comm_interval
         self.use_wfr = bool(use_wfr)
         self.wfr_max_iterations = int(wfr_max_iterations)
         self.wfr_interpolation_order = int(wfr_interpolation_order)

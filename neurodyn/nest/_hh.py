@@ -24,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import units as u
-from ..core._params import parameter
+from ..core._params import Param, parameter
 from ..core._state import HiddenState
 from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
@@ -203,6 +203,17 @@ class hh_psc_alpha(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         "I_syn_in": u.pA,
     }
 
+    t_ref = Param(u.ms, nonnegative=True)
+    C_m = Param(u.pF, positive=True)
+    g_Na = Param(u.nS, nonnegative=True)
+    g_K = Param(u.nS, nonnegative=True)
+    g_L = Param(u.nS, nonnegative=True)
+    E_Na = Param(u.mV)
+    E_K = Param(u.mV)
+    E_L = Param(u.mV)
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -226,17 +237,16 @@ class hh_psc_alpha(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     ):
         gates = {"m": m_initializer, "h": h_initializer, "n": n_initializer}
         super().__init__(in_size, I_e, V_initializer, gates, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.g_Na = parameter("g_Na", g_Na, u.nS, shape=shape, nonnegative=True)
-        self.g_K = parameter("g_K", g_K, u.nS, shape=shape, nonnegative=True)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape, nonnegative=True)
-        self.E_Na = parameter("E_Na", E_Na, u.mV, shape=shape)
-        self.E_K = parameter("E_K", E_K, u.mV, shape=shape)
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+        self.t_ref = t_ref
+        self.C_m = C_m
+        self.g_Na = g_Na
+        self.g_K = g_K
+        self.g_L = g_L
+        self.E_Na = E_Na
+        self.E_K = E_K
+        self.E_L = E_L
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
 
     @staticmethod
     def rates(v: Any) -> dict[str, tuple[Any, Any]]:
@@ -359,6 +369,20 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     GATES = {"m": "Act_m", "h": "Inact_h", "n": "Act_n"}
     SYNAPSES = {"g_ex": u.nS, "g_in": u.nS}
 
+    g_Na = Param(u.nS)
+    g_K = Param(u.nS)
+    g_L = Param(u.nS)
+    C_m = Param(u.pF, positive=True)
+    E_Na = Param(u.mV)
+    E_K = Param(u.mV)
+    E_L = Param(u.mV)
+    V_T = Param(u.mV)
+    E_ex = Param(u.mV)
+    E_in = Param(u.mV)
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+    t_ref = Param(u.ms, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -385,20 +409,19 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     ):
         gates = {"m": m_initializer, "h": h_initializer, "n": n_initializer}
         super().__init__(in_size, I_e, V_initializer, gates, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-        self.g_Na = parameter("g_Na", g_Na, u.nS, shape=shape)
-        self.g_K = parameter("g_K", g_K, u.nS, shape=shape)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.E_Na = parameter("E_Na", E_Na, u.mV, shape=shape)
-        self.E_K = parameter("E_K", E_K, u.mV, shape=shape)
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.V_T = parameter("V_T", V_T, u.mV, shape=shape)
-        self.E_ex = parameter("E_ex", E_ex, u.mV, shape=shape)
-        self.E_in = parameter("E_in", E_in, u.mV, shape=shape)
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
+        self.g_Na = g_Na
+        self.g_K = g_K
+        self.g_L = g_L
+        self.C_m = C_m
+        self.E_Na = E_Na
+        self.E_K = E_K
+        self.E_L = E_L
+        self.V_T = V_T
+        self.E_ex = E_ex
+        self.E_in = E_in
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
+        self.t_ref = t_ref
 
     @staticmethod
     def rates(v: Any) -> dict[str, tuple[Any, Any]]:

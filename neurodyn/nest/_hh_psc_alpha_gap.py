@@ -16,7 +16,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import ShortTermState
 from ..integrators import RKF45Result
 from ..neurons._base import refractory_steps
@@ -130,6 +130,18 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     }
     CONTROL = CONTROL_1E6
 
+    t_ref = Param(u.ms, nonnegative=True)
+    C_m = Param(u.pF, positive=True)
+    g_Na = Param(u.nS, nonnegative=True)
+    g_Kv1 = Param(u.nS, nonnegative=True)
+    g_Kv3 = Param(u.nS, nonnegative=True)
+    g_L = Param(u.nS, nonnegative=True)
+    E_Na = Param(u.mV)
+    E_K = Param(u.mV)
+    E_L = Param(u.mV)
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -155,18 +167,17 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     ):
         gates = {"m": m_initializer, "h": h_initializer, "n": n_initializer, "p": p_initializer}
         super().__init__(in_size, I_e, V_initializer, gates, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.g_Na = parameter("g_Na", g_Na, u.nS, shape=shape, nonnegative=True)
-        self.g_Kv1 = parameter("g_Kv1", g_Kv1, u.nS, shape=shape, nonnegative=True)
-        self.g_Kv3 = parameter("g_Kv3", g_Kv3, u.nS, shape=shape, nonnegative=True)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape, nonnegative=True)
-        self.E_Na = parameter("E_Na", E_Na, u.mV, shape=shape)
-        self.E_K = parameter("E_K", E_K, u.mV, shape=shape)
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+        self.t_ref = t_ref
+        self.C_m = C_m
+        self.g_Na = g_Na
+        self.g_Kv1 = g_Kv1
+        self.g_Kv3 = g_Kv3
+        self.g_L = g_L
+        self.E_Na = E_Na
+        self.E_K = E_K
+        self.E_L = E_L
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)

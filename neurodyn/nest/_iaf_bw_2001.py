@@ -26,7 +26,7 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import parameter, require_less
+from ..core._params import Param, parameter
 from ..core._state import (
     HiddenState,
     ShortTermState,
@@ -47,6 +47,22 @@ class _BrunelWang(NESTNeuron):
     RECEPTOR_TYPES = {"AMPA": 1, "GABA": 2, "NMDA": 3}
     #: Unit of the delta inputs of each receptor (the NMDA one is model-specific).
     INPUT_UNITS: dict[str, u.Unit] = {"AMPA": u.nS, "GABA": u.nS, "NMDA": u.nS}
+
+    ORDERED = (("V_reset", "V_th"),)
+    E_L = Param(u.mV)
+    E_ex = Param(u.mV)
+    E_in = Param(u.mV)
+    V_th = Param(u.mV)
+    V_reset = Param(u.mV)
+    g_L = Param(u.nS, nonnegative=True)
+    tau_AMPA = Param(u.ms, positive=True)
+    tau_GABA = Param(u.ms, positive=True)
+    tau_rise_NMDA = Param(u.ms, positive=True)
+    tau_decay_NMDA = Param(u.ms, positive=True)
+    C_m = Param(u.pF, positive=True)
+    t_ref = Param(u.ms, nonnegative=True)
+    alpha = Param(u.kHz, positive=True)
+    conc_Mg2 = Param(u.mM, positive=True)
 
     def __init__(
         self,
@@ -73,26 +89,21 @@ class _BrunelWang(NESTNeuron):
     ):
         # NEST's models have no I_e: the base class's stays 0 pA.
         super().__init__(in_size, 0.0 * u.pA, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.E_ex = parameter("E_ex", E_ex, u.mV, shape=shape)
-        self.E_in = parameter("E_in", E_in, u.mV, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape)
+        self.E_L = E_L
+        self.E_ex = E_ex
+        self.E_in = E_in
+        self.V_th = V_th
+        self.V_reset = V_reset
+        self.g_L = g_L
         # NEST's checks, in NEST's order.
-        require_less("V_reset", self.V_reset, "V_th", self.V_th)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        for key, value in (
-            ("tau_AMPA", tau_AMPA),
-            ("tau_GABA", tau_GABA),
-            ("tau_rise_NMDA", tau_rise_NMDA),
-            ("tau_decay_NMDA", tau_decay_NMDA),
-        ):
-            setattr(self, key, parameter(key, value, u.ms, shape=shape, positive=True))
-        self.alpha = parameter("alpha", alpha, u.kHz, shape=shape, positive=True)
-        self.conc_Mg2 = parameter("conc_Mg2", conc_Mg2, u.mM, shape=shape, positive=True)
+        self.C_m = C_m
+        self.t_ref = t_ref
+        self.tau_AMPA = tau_AMPA
+        self.tau_GABA = tau_GABA
+        self.tau_rise_NMDA = tau_rise_NMDA
+        self.tau_decay_NMDA = tau_decay_NMDA
+        self.alpha = alpha
+        self.conc_Mg2 = conc_Mg2
         parameter("gsl_error_tol", gsl_error_tol, positive=True)
         if np.ndim(gsl_error_tol) != 0:
             raise ParameterError(

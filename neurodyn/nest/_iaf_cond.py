@@ -21,7 +21,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
@@ -66,6 +66,16 @@ class _ConductanceIAF(NESTNeuron):
     #: The synaptic state variables (besides ``V``) and their units.
     SYNAPTIC_STATES: dict[str, Any] = {}
 
+    ORDERED = (("V_reset", "V_th"),)
+    V_th = Param(u.mV)
+    V_reset = Param(u.mV)
+    t_ref = Param(u.ms, nonnegative=True)
+    g_L = Param(u.nS)
+    C_m = Param(u.pF, positive=True)
+    E_ex = Param(u.mV)
+    E_in = Param(u.mV)
+    E_L = Param(u.mV)
+
     def __init__(
         self,
         in_size: Any,
@@ -84,16 +94,14 @@ class _ConductanceIAF(NESTNeuron):
         name: str | None,
     ):
         super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        require_less("V_reset", self.V_reset, "V_th", self.V_th)
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        self.g_L = parameter("g_L", g_L, u.nS, shape=shape)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.E_ex = parameter("E_ex", E_ex, u.mV, shape=shape)
-        self.E_in = parameter("E_in", E_in, u.mV, shape=shape)
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
+        self.V_th = V_th
+        self.V_reset = V_reset
+        self.t_ref = t_ref
+        self.g_L = g_L
+        self.C_m = C_m
+        self.E_ex = E_ex
+        self.E_in = E_in
+        self.E_L = E_L
         self.V_initializer = V_initializer if V_initializer is not None else E_L
 
     def init_state(self, batch_size: int | None = None) -> None:
@@ -196,6 +204,9 @@ class iaf_cond_exp(_ConductanceIAF):  # noqa: N801 (NEST's model name)
     RECORDABLES = ("V_m", "g_ex", "g_in")
     SYNAPTIC_STATES = {"g_ex": u.nS, "g_in": u.nS}
 
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -219,9 +230,8 @@ class iaf_cond_exp(_ConductanceIAF):  # noqa: N801 (NEST's model name)
             in_size, V_th, V_reset, t_ref, g_L, C_m, E_ex, E_in, E_L, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        shape = self.varshape
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
 
     def derivatives(self, y: dict, t: Any, I_stim: Any, refractory: Any) -> dict:
         """The vector field, NEST's ``iaf_cond_exp_dynamics`` (terms summed in its order)."""
@@ -355,6 +365,9 @@ class iaf_cond_alpha(_RiseDecayConductanceIAF):  # noqa: N801 (NEST's model name
     ('V_m', 'g_ex', 'g_in', 't_ref_remaining')
     """
 
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -378,9 +391,8 @@ class iaf_cond_alpha(_RiseDecayConductanceIAF):  # noqa: N801 (NEST's model name
             in_size, V_th, V_reset, t_ref, g_L, C_m, E_ex, E_in, E_L, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        shape = self.varshape
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
 
     def kinetics(self, receptor: str) -> tuple[Any, Any, Any]:
         tau = self.tau_syn_ex if receptor == "ex" else self.tau_syn_in
@@ -458,6 +470,11 @@ class iaf_cond_beta(_RiseDecayConductanceIAF):  # noqa: N801 (NEST's model name)
     5.7239
     """
 
+    tau_rise_ex = Param(u.ms, positive=True)
+    tau_decay_ex = Param(u.ms, positive=True)
+    tau_rise_in = Param(u.ms, positive=True)
+    tau_decay_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -483,15 +500,10 @@ class iaf_cond_beta(_RiseDecayConductanceIAF):  # noqa: N801 (NEST's model name)
             in_size, V_th, V_reset, t_ref, g_L, C_m, E_ex, E_in, E_L, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        shape = self.varshape
-        self.tau_rise_ex = parameter("tau_rise_ex", tau_rise_ex, u.ms, shape=shape, positive=True)
-        self.tau_decay_ex = parameter(
-            "tau_decay_ex", tau_decay_ex, u.ms, shape=shape, positive=True
-        )
-        self.tau_rise_in = parameter("tau_rise_in", tau_rise_in, u.ms, shape=shape, positive=True)
-        self.tau_decay_in = parameter(
-            "tau_decay_in", tau_decay_in, u.ms, shape=shape, positive=True
-        )
+        self.tau_rise_ex = tau_rise_ex
+        self.tau_decay_ex = tau_decay_ex
+        self.tau_rise_in = tau_rise_in
+        self.tau_decay_in = tau_decay_in
 
     def kinetics(self, receptor: str) -> tuple[Any, Any, Any]:
         if receptor == "ex":

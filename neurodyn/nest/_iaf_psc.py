@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
@@ -25,6 +25,14 @@ from ._base import NESTNeuron
 
 class _LinearIAF(NESTNeuron):
     """The membrane part shared by the iaf_psc_* models (NEST's parameter names)."""
+
+    ORDERED = (("V_reset", "V_th"),)
+    E_L = Param(u.mV)
+    C_m = Param(u.pF, positive=True)
+    tau_m = Param(u.ms, positive=True)
+    t_ref = Param(u.ms, nonnegative=True)
+    V_th = Param(u.mV)
+    V_reset = Param(u.mV)
 
     def __init__(
         self,
@@ -42,14 +50,12 @@ class _LinearIAF(NESTNeuron):
         name: str | None,
     ):
         super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.E_L = parameter("E_L", E_L, u.mV, shape=shape)
-        self.C_m = parameter("C_m", C_m, u.pF, shape=shape, positive=True)
-        self.tau_m = parameter("tau_m", tau_m, u.ms, shape=shape, positive=True)
-        self.t_ref = parameter("t_ref", t_ref, u.ms, shape=shape, nonnegative=True)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        require_less("V_reset", self.V_reset, "V_th", self.V_th)
+        self.E_L = E_L
+        self.C_m = C_m
+        self.tau_m = tau_m
+        self.t_ref = t_ref
+        self.V_th = V_th
+        self.V_reset = V_reset
         self.V_initializer = V_initializer if V_initializer is not None else E_L
 
     def init_state(self, batch_size: int | None = None) -> None:
@@ -128,6 +134,8 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
 
     RECORDABLES = ("V_m",)
 
+    V_min = Param(u.mV, allow_inf=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -148,7 +156,7 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        self.V_min = parameter("V_min", V_min, u.mV, shape=self.varshape)
+        self.V_min = V_min
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         jumps = _mV(self.spike_inputs())
@@ -201,6 +209,9 @@ class iaf_psc_exp(_LinearIAF):  # noqa: N801 (NEST's model name)
     RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
 
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -222,9 +233,8 @@ class iaf_psc_exp(_LinearIAF):  # noqa: N801 (NEST's model name)
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        shape = self.varshape
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -296,6 +306,10 @@ class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
     RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
 
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+    V_min = Param(u.mV, allow_inf=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -318,10 +332,9 @@ class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
             spk_fun, spk_reset, name,
         )  # fmt: skip
-        shape = self.varshape
-        self.tau_syn_ex = parameter("tau_syn_ex", tau_syn_ex, u.ms, shape=shape, positive=True)
-        self.tau_syn_in = parameter("tau_syn_in", tau_syn_in, u.ms, shape=shape, positive=True)
-        self.V_min = parameter("V_min", V_min, u.mV, shape=shape)
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
+        self.V_min = V_min
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)

@@ -10,7 +10,7 @@ import jax.numpy as jnp
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..neurons._base import initial_value
 from ..surrogate import Surrogate
@@ -101,6 +101,13 @@ class izhikevich(NESTNeuron):  # noqa: N801 (NEST's model name)
 
     RECORDABLES = ("V_m", "U_m")
 
+    a = Param(u.ms**-1)
+    b = Param(u.ms**-1)
+    c = Param(u.mV)
+    d = Param(u.mV / u.ms)
+    V_th = Param(u.mV)
+    V_min = Param(u.mV, allow_inf=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -119,13 +126,12 @@ class izhikevich(NESTNeuron):  # noqa: N801 (NEST's model name)
         name: str | None = None,
     ):
         super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.a = parameter("a", a, u.ms**-1, shape=shape)
-        self.b = parameter("b", b, u.ms**-1, shape=shape)
-        self.c = parameter("c", c, u.mV, shape=shape)
-        self.d = parameter("d", d, u.mV / u.ms, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.V_min = parameter("V_min", V_min, u.mV, shape=shape)
+        self.a = a
+        self.b = b
+        self.c = c
+        self.d = d
+        self.V_th = V_th
+        self.V_min = V_min
         if not isinstance(consistent_integration, (bool, jnp.bool_)):
             raise ParameterError(
                 f"consistent_integration must be a bool, got {consistent_integration!r}"

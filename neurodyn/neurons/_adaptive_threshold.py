@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState, ShortTermState
 from ..init import Constant
 from ..integrators import check_method, integrate
@@ -72,6 +72,9 @@ class ALIF(LIF):
     (6, 4.47)
     """
 
+    tau_a = Param(u.ms, positive=True)
+    beta = Param(u.mV, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -104,9 +107,8 @@ class ALIF(LIF):
             method=method,
             name=name,
         )
-        shape = self.varshape
-        self.tau_a = parameter("tau_a", tau_a, u.ms, shape=shape, positive=True)
-        self.beta = parameter("beta", beta, u.mV, shape=shape, nonnegative=True)
+        self.tau_a = tau_a
+        self.beta = beta
         self.a_initializer = a_initializer
 
     def init_state(self, batch_size: int | None = None) -> None:
@@ -212,6 +214,23 @@ class GIF(Neuron):
     6
     """
 
+    ORDERED = (("V_reset", "V_th_inf"), ("V_reset", "V_th_reset"))
+    tau = Param(u.ms, positive=True)
+    R = Param(u.ohm, positive=True)
+    V_rest = Param(u.mV)
+    V_reset = Param(u.mV)
+    V_th_inf = Param(u.mV)
+    V_th_reset = Param(u.mV)
+    a = Param(u.ms**-1)
+    b = Param(u.ms**-1, nonnegative=True)
+    k1 = Param(u.ms**-1, positive=True)
+    k2 = Param(u.ms**-1, positive=True)
+    R1 = Param()
+    R2 = Param()
+    A1 = Param(u.pA)
+    A2 = Param(u.pA)
+    tau_ref = Param(u.ms, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -240,24 +259,21 @@ class GIF(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
-        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
-        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        self.V_th_inf = parameter("V_th_inf", V_th_inf, u.mV, shape=shape)
-        self.V_th_reset = parameter("V_th_reset", V_th_reset, u.mV, shape=shape)
-        self.a = parameter("a", a, u.ms**-1, shape=shape)
-        self.b = parameter("b", b, u.ms**-1, shape=shape, nonnegative=True)
-        self.k1 = parameter("k1", k1, u.ms**-1, shape=shape, positive=True)
-        self.k2 = parameter("k2", k2, u.ms**-1, shape=shape, positive=True)
-        self.R1 = parameter("R1", R1, shape=shape)
-        self.R2 = parameter("R2", R2, shape=shape)
-        self.A1 = parameter("A1", A1, u.pA, shape=shape)
-        self.A2 = parameter("A2", A2, u.pA, shape=shape)
-        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
-        require_less("V_reset", self.V_reset, "V_th_inf", self.V_th_inf)
-        require_less("V_reset", self.V_reset, "V_th_reset", self.V_th_reset)
+        self.tau = tau
+        self.R = R
+        self.V_rest = V_rest
+        self.V_reset = V_reset
+        self.V_th_inf = V_th_inf
+        self.V_th_reset = V_th_reset
+        self.a = a
+        self.b = b
+        self.k1 = k1
+        self.k2 = k2
+        self.R1 = R1
+        self.R2 = R2
+        self.A1 = A1
+        self.A2 = A2
+        self.tau_ref = tau_ref
         self.V_initializer = V_initializer
         self.I1_initializer = I1_initializer
         self.I2_initializer = I2_initializer

@@ -64,13 +64,6 @@ def check_current_density(owner: str, name: str, x: Any) -> None:
         )
 
 
-def noise_parameter(noise: Any, shape: tuple[int, ...]) -> Any:
-    """The checked noise amplitude (``None``: no noise)."""
-    if noise is None:
-        return None
-    return parameter("noise", noise, NOISE_UNIT, shape=shape, nonnegative=True)
-
-
 def add_noise(V: Any, noise: Any) -> Any:
     """``V + noise * sqrt(dt) * xi``, ``xi`` standard normal: the Euler–Maruyama
     increment of ``dV = ... dt + noise dW`` (``V`` unchanged when ``noise`` is None)."""
@@ -107,4 +100,4 @@ def check_fraction(name: str, value: Any) -> None:
     """Raise unless a concrete ``value`` lies in [0, 1] (gating variables are fractions)."""
     if value is None or callable(value) or isinstance(value, jax.core.Tracer):
         return
-    parameter(name, value, bounds=(0.0, 1.0))
+    parameter(name, value, shape=None, bounds=(0.0, 1.0))

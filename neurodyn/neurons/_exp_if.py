@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import units as u
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..surrogate import Surrogate
 from ._base import (
@@ -72,6 +72,10 @@ class ExpIF(LIF):
 
     clip_at_threshold = True
 
+    ORDERED = (("V_T", "V_th"),)
+    V_T = Param(u.mV)
+    delta_T = Param(u.mV, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -94,10 +98,8 @@ class ExpIF(LIF):
             tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
             spk_reset=spk_reset, method=method, name=name,
         )  # fmt: skip
-        shape = self.varshape
-        self.V_T = parameter("V_T", V_T, u.mV, shape=shape)
-        self.delta_T = parameter("delta_T", delta_T, u.mV, shape=shape, positive=True)
-        require_less("V_T", self.V_T, "V_th", self.V_th)
+        self.V_T = V_T
+        self.delta_T = delta_T
 
     def dV(self, V: Any, t: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
@@ -172,6 +174,10 @@ class AdExIF(ExpIF):
     True
     """
 
+    tau_w = Param(u.ms, positive=True)
+    a = Param(u.nS)
+    b = Param(u.pA)
+
     def __init__(
         self,
         in_size: Any,
@@ -209,10 +215,9 @@ class AdExIF(ExpIF):
             method=method,
             name=name,
         )
-        shape = self.varshape
-        self.tau_w = parameter("tau_w", tau_w, u.ms, shape=shape, positive=True)
-        self.a = parameter("a", a, u.nS, shape=shape)
-        self.b = parameter("b", b, u.pA, shape=shape)
+        self.tau_w = tau_w
+        self.a = a
+        self.b = b
         self.w_initializer = w_initializer
 
     def init_state(self, batch_size: int | None = None) -> None:

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState, ShortTermState
 from ..init import Constant
 from ..integrators import check_method, integrate
@@ -63,6 +63,14 @@ class LIF(Neuron):
     #: Cut ``V`` to ``V_th`` before the reset (models whose upswing diverges).
     clip_at_threshold = False
 
+    ORDERED = (("V_reset", "V_th"),)
+    tau = Param(u.ms, positive=True)
+    R = Param(u.ohm, positive=True)
+    V_rest = Param(u.mV)
+    V_th = Param(u.mV)
+    V_reset = Param(u.mV)
+    tau_ref = Param(u.ms, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -79,14 +87,12 @@ class LIF(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
-        self.R = parameter("R", R, u.ohm, shape=shape, positive=True)
-        self.V_rest = parameter("V_rest", V_rest, u.mV, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.V_reset = parameter("V_reset", V_reset, u.mV, shape=shape)
-        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
-        require_less("V_reset", self.V_reset, "V_th", self.V_th)
+        self.tau = tau
+        self.R = R
+        self.V_rest = V_rest
+        self.V_th = V_th
+        self.V_reset = V_reset
+        self.tau_ref = tau_ref
         self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
         self.method = check_method(method)
 

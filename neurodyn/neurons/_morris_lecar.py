@@ -7,7 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import units as u
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..init import Uniform
 from ..integrators import check_method, integrate
@@ -17,11 +17,11 @@ from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
+    NOISE_UNIT,
     add_noise,
     check_current_density,
     check_fraction,
     gating_initial_value,
-    noise_parameter,
     threshold_crossing,
 )
 
@@ -88,6 +88,22 @@ class MorrisLecar(Neuron):
     (2,)
     """
 
+    V_Ca = Param(u.mV)
+    g_Ca = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    V_K = Param(u.mV)
+    g_K = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    V_leak = Param(u.mV)
+    g_leak = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    C = Param(CAPACITANCE_DENSITY, positive=True)
+    V1 = Param(u.mV)
+    V2 = Param(u.mV, positive=True)
+    V3 = Param(u.mV)
+    V4 = Param(u.mV, positive=True)
+    phi = Param(u.kHz, positive=True)
+    V_th = Param(u.mV)
+
+    noise = Param(NOISE_UNIT, nonnegative=True, optional=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -112,23 +128,20 @@ class MorrisLecar(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-        self.V_Ca = parameter("V_Ca", V_Ca, u.mV, shape=shape)
-        self.g_Ca = parameter("g_Ca", g_Ca, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-        self.V_K = parameter("V_K", V_K, u.mV, shape=shape)
-        self.g_K = parameter("g_K", g_K, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-        self.V_leak = parameter("V_leak", V_leak, u.mV, shape=shape)
-        self.g_leak = parameter(
-            "g_leak", g_leak, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True
-        )
-        self.C = parameter("C", C, CAPACITANCE_DENSITY, shape=shape, positive=True)
-        self.V1 = parameter("V1", V1, u.mV, shape=shape)
-        self.V2 = parameter("V2", V2, u.mV, shape=shape, positive=True)
-        self.V3 = parameter("V3", V3, u.mV, shape=shape)
-        self.V4 = parameter("V4", V4, u.mV, shape=shape, positive=True)
-        self.phi = parameter("phi", phi, u.kHz, shape=shape, positive=True)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.noise = noise_parameter(noise, shape)
+        self.V_Ca = V_Ca
+        self.g_Ca = g_Ca
+        self.V_K = V_K
+        self.g_K = g_K
+        self.V_leak = V_leak
+        self.g_leak = g_leak
+        self.C = C
+        self.V1 = V1
+        self.V2 = V2
+        self.V3 = V3
+        self.V4 = V4
+        self.phi = phi
+        self.V_th = V_th
+        self.noise = noise
         check_fraction("W_initializer", W_initializer)
         self.W_initializer = W_initializer
         self.V_initializer = (

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import units as u
 from ..core._errors import ParameterError
-from ..core._params import parameter
+from ..core._params import Param, parameter
 from ..core._state import HiddenState
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
@@ -19,12 +19,12 @@ from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
+    NOISE_UNIT,
     add_noise,
     check_current_density,
     gating,
     in_mV,
     linoid,
-    noise_parameter,
     steady_state,
     threshold_crossing,
 )
@@ -140,6 +140,22 @@ class PinskyRinzelModel(Neuron):
     (2,)
     """
 
+    gNa = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gK = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gCa = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gAHP = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gC = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gL = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    gc = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    ENa = Param(u.mV)
+    EK = Param(u.mV)
+    ECa = Param(u.mV)
+    EL = Param(u.mV)
+    V_th = Param(u.mV)
+    Cm = Param(CAPACITANCE_DENSITY, positive=True)
+    p = Param(positive=True)
+    noise = Param(NOISE_UNIT, nonnegative=True, optional=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -166,34 +182,34 @@ class PinskyRinzelModel(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-
-        def conductance(name: str, value: Any) -> Any:
-            return parameter(name, value, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-
-        self.gNa = conductance("gNa", gNa)
-        self.gK = conductance("gK", gK)
-        self.gCa = conductance("gCa", gCa)
-        self.gAHP = conductance("gAHP", gAHP)
-        self.gC = conductance("gC", gC)
-        self.gL = conductance("gL", gL)
-        self.gc = conductance("gc", gc)
-        self.ENa = parameter("ENa", ENa, u.mV, shape=shape)
-        self.EK = parameter("EK", EK, u.mV, shape=shape)
-        self.ECa = parameter("ECa", ECa, u.mV, shape=shape)
-        self.EL = parameter("EL", EL, u.mV, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.Cm = parameter("Cm", Cm, CAPACITANCE_DENSITY, shape=shape, positive=True)
-        self.p = parameter("p", p, shape=shape, positive=True)
-        if (np.asarray(self.p) >= 1.0).any():
-            raise ParameterError(f"p must lie in (0, 1), got {u.describe(p)}")
+        self.gNa = gNa
+        self.gK = gK
+        self.gCa = gCa
+        self.gAHP = gAHP
+        self.gC = gC
+        self.gL = gL
+        self.gc = gc
+        self.ENa = ENa
+        self.EK = EK
+        self.ECa = ECa
+        self.EL = EL
+        self.V_th = V_th
+        self.Cm = Cm
+        self.p = p
         if not callable(Ca_initializer):
-            parameter("Ca_initializer", Ca_initializer, nonnegative=True)
-        self.noise = noise_parameter(noise, shape)
+            parameter("Ca_initializer", Ca_initializer, shape=None, nonnegative=True)
+        self.noise = noise
         self.Vs_initializer = Vs_initializer
         self.Vd_initializer = Vd_initializer
         self.Ca_initializer = Ca_initializer
         self.method = check_method(method)
+
+    def check_parameters(self) -> None:
+        super().check_parameters()
+        if "p" in self.__dict__ and (np.asarray(self.p) >= 1.0).any():
+            raise ParameterError(
+                f"PinskyRinzelModel.p must lie in (0, 1), got {u.describe(self.p)}"
+            )
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -202,7 +218,7 @@ class PinskyRinzelModel(Neuron):
         Vd = initial_value("Vd_initializer", self.Vd_initializer, u.mV, shape, batch_size)
         Ca = initial_value("Ca_initializer", self.Ca_initializer, u.UNITLESS, shape, batch_size)
         if not isinstance(Ca, jax.core.Tracer):
-            parameter("Ca_initializer", Ca, nonnegative=True)
+            parameter("Ca_initializer", Ca, shape=None, nonnegative=True)
         self.Vs = HiddenState(Vs, name="Vs")
         self.Vd = HiddenState(Vd, name="Vd")
         self.Ca = HiddenState(Ca, name="Ca")

@@ -7,7 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import units as u
-from ..core._params import parameter, require_less
+from ..core._params import Param
 from ..core._state import HiddenState, ShortTermState
 from ..integrators import check_method
 from ..surrogate import Surrogate
@@ -76,6 +76,10 @@ class QuaIF(LIF):
 
     clip_at_threshold = True
 
+    ORDERED = (("V_rest", "V_c"), ("V_c", "V_th"))
+    c = Param(u.mV**-1, positive=True)
+    V_c = Param(u.mV)
+
     def __init__(
         self,
         in_size: Any,
@@ -98,11 +102,8 @@ class QuaIF(LIF):
             tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
             spk_reset=spk_reset, method=method, name=name,
         )  # fmt: skip
-        shape = self.varshape
-        self.c = parameter("c", c, u.mV**-1, shape=shape, positive=True)
-        self.V_c = parameter("V_c", V_c, u.mV, shape=shape)
-        require_less("V_rest", self.V_rest, "V_c", self.V_c)
-        require_less("V_c", self.V_c, "V_th", self.V_th)
+        self.c = c
+        self.V_c = V_c
 
     def dV(self, V: Any, t: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
@@ -172,6 +173,15 @@ class Izhikevich(Neuron):
     #: Coefficients of the paper's quadratic, ``0.04 V^2 + 5 V + 140`` (V in mV, per ms).
     quadratic = (0.04, 5.0, 140.0)
 
+    ORDERED = (("c", "V_th"),)
+    a = Param(u.ms**-1, positive=True)
+    b = Param(u.ms**-1)
+    c = Param(u.mV)
+    d = Param(u.mV / u.ms)
+    V_th = Param(u.mV)
+    C = Param(u.pF, positive=True)
+    tau_ref = Param(u.ms, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -190,15 +200,13 @@ class Izhikevich(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        shape = self.varshape
-        self.a = parameter("a", a, u.ms**-1, shape=shape, positive=True)
-        self.b = parameter("b", b, u.ms**-1, shape=shape)
-        self.c = parameter("c", c, u.mV, shape=shape)
-        self.d = parameter("d", d, u.mV / u.ms, shape=shape)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.C = parameter("C", C, u.pF, shape=shape, positive=True)
-        self.tau_ref = parameter("tau_ref", tau_ref, u.ms, shape=shape, nonnegative=True)
-        require_less("c", self.c, "V_th", self.V_th)
+        self.a = a
+        self.b = b
+        self.c = c
+        self.d = d
+        self.V_th = V_th
+        self.C = C
+        self.tau_ref = tau_ref
         self.V_initializer = V_initializer
         self.u_initializer = u_initializer
         self.method = check_method(method)

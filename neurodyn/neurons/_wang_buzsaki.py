@@ -7,7 +7,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import units as u
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
@@ -16,6 +16,7 @@ from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
+    NOISE_UNIT,
     add_noise,
     check_current_density,
     check_fraction,
@@ -23,7 +24,6 @@ from ._biophysical import (
     gating_initial_value,
     in_mV,
     linoid,
-    noise_parameter,
     steady_state,
     threshold_crossing,
 )
@@ -98,6 +98,18 @@ class WangBuzsakiModel(Neuron):
     (2,)
     """
 
+    ENa = Param(u.mV)
+    gNa = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    EK = Param(u.mV)
+    gK = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    EL = Param(u.mV)
+    gL = Param(CONDUCTANCE_DENSITY, nonnegative=True)
+    V_th = Param(u.mV)
+    phi = Param(positive=True)
+    C = Param(CAPACITANCE_DENSITY, positive=True)
+
+    noise = Param(NOISE_UNIT, nonnegative=True, optional=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -119,17 +131,16 @@ class WangBuzsakiModel(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
-        shape = self.varshape
-        self.ENa = parameter("ENa", ENa, u.mV, shape=shape)
-        self.gNa = parameter("gNa", gNa, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-        self.EK = parameter("EK", EK, u.mV, shape=shape)
-        self.gK = parameter("gK", gK, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-        self.EL = parameter("EL", EL, u.mV, shape=shape)
-        self.gL = parameter("gL", gL, CONDUCTANCE_DENSITY, shape=shape, nonnegative=True)
-        self.V_th = parameter("V_th", V_th, u.mV, shape=shape)
-        self.phi = parameter("phi", phi, shape=shape, positive=True)
-        self.C = parameter("C", C, CAPACITANCE_DENSITY, shape=shape, positive=True)
-        self.noise = noise_parameter(noise, shape)
+        self.ENa = ENa
+        self.gNa = gNa
+        self.EK = EK
+        self.gK = gK
+        self.EL = EL
+        self.gL = gL
+        self.V_th = V_th
+        self.phi = phi
+        self.C = C
+        self.noise = noise
         check_fraction("h_initializer", h_initializer)
         check_fraction("n_initializer", n_initializer)
         self.V_initializer = V_initializer

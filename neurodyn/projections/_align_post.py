@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import jax
+import jax.numpy as jnp
+
 from .. import units as u
 from ..core._errors import ParameterError
 from ..core._module import Dynamics, Module
+from ..core._state import State
 from ..synapses._base import Synapse
-from ..synapses._outputs import SynOut
+from ..synapses._outputs import COBA, MgBlock, SynOut
 from ._connectivity import Connectivity
 
 
@@ -55,6 +59,15 @@ class AlignPostProj(Module):
                 f"syn has in_size={syn.in_size}, but post has in_size={post.in_size}; "
                 "a post-aligned synapse needs one element per postsynaptic neuron"
             )
+        if isinstance(out, (COBA, MgBlock)) and isinstance(getattr(comm, "weight", None), State):
+            weight = u.magnitude(comm.weight.value)
+            if not isinstance(weight, jax.core.Tracer) and bool((jnp.asarray(weight) < 0).any()):
+                raise ParameterError(
+                    f"comm.weight must be >= 0 with a conductance-based output "
+                    f"({type(out).__name__}): a conductance cannot be negative, inhibition "
+                    f"comes from the reversal potential E; got a minimum of "
+                    f"{float(jnp.min(jnp.asarray(weight)))} {u.get_unit(comm.weight.value)}"
+                )
         self.comm, self.syn, self.out, self.post = comm, syn, out, post
         post.add_current_input(f"{self.name}-{id(self):x}", self._current)
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter, require_less
+from ..core._params import Param, parameter
 from ._base import Synapse
 
 
@@ -40,6 +40,10 @@ class DualExpon(Synapse):
     States: ``g_rise``, ``g_decay`` (:class:`HiddenState`); parameter ``a``.
     """
 
+    ORDERED = (("tau_rise", "tau_decay"),)
+    tau_decay = Param(u.ms, positive=True)
+    tau_rise = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -51,9 +55,8 @@ class DualExpon(Synapse):
     ):
         super().__init__(in_size, g_initializer, name)
         shape = self.varshape
-        self.tau_decay = parameter("tau_decay", tau_decay, u.ms, shape=shape, positive=True)
-        self.tau_rise = parameter("tau_rise", tau_rise, u.ms, shape=shape, positive=True)
-        require_less("tau_rise", self.tau_rise, "tau_decay", self.tau_decay)
+        self.tau_decay = tau_decay
+        self.tau_rise = tau_rise
         if A is None:
             d = np.asarray(u.to_float(self.tau_decay, u.ms))
             r = np.asarray(u.to_float(self.tau_rise, u.ms))

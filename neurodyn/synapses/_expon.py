@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter
+from ..core._params import Param
 from ._base import Synapse
 
 
@@ -38,6 +38,8 @@ class Expon(Synapse):
     Quantity([1.], "mS")
     """
 
+    tau = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -46,7 +48,7 @@ class Expon(Synapse):
         name: str | None = None,
     ):
         super().__init__(in_size, g_initializer, name)
-        self.tau = parameter("tau", tau, u.ms, shape=self.varshape, positive=True)
+        self.tau = tau
 
     def init_state(self, batch_size: int | None = None) -> None:
         self.g = self.new_variable("g", batch_size)

@@ -10,7 +10,7 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import parameter
+from ..core._params import ANY_UNIT, Param
 from ..core._state import ShortTermState
 from ..init import ZeroInit, initialize
 from ._base import Synapse
@@ -28,12 +28,12 @@ class SaturatingSynapse(Synapse):
     ``x / g_max``: a bool spike is one release of strength 1.
     """
 
+    g_max = Param(ANY_UNIT, positive=True, optional=True)
+
     def __init__(
         self, in_size: Any, g_max: Any = None, g_initializer: Any = None, name: str | None = None
     ):
         super().__init__(in_size, g_initializer if g_initializer is not None else ZeroInit(), name)
-        if g_max is not None:
-            g_max = parameter("g_max", g_max, u.get_unit(g_max), shape=self.varshape, positive=True)
         self.g_max = g_max
 
     def init_state(self, batch_size: int | None = None) -> None:
@@ -130,6 +130,11 @@ class AMPA(SaturatingSynapse):
     (Array([0.], dtype=float32), Array([0.04739...], dtype=float32))
     """
 
+    alpha = Param(PER_MM_MS, positive=True)
+    beta = Param(u.kHz, positive=True)
+    T = Param(u.mM, nonnegative=True)
+    T_dur = Param(u.ms, nonnegative=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -142,11 +147,10 @@ class AMPA(SaturatingSynapse):
         name: str | None = None,
     ):
         super().__init__(in_size, g_max, g_initializer, name)
-        shape = self.varshape
-        self.alpha = parameter("alpha", alpha, PER_MM_MS, shape=shape, positive=True)
-        self.beta = parameter("beta", beta, u.kHz, shape=shape, positive=True)
-        self.T = parameter("T", T, u.mM, shape=shape, nonnegative=True)
-        self.T_dur = parameter("T_dur", T_dur, u.ms, shape=shape, nonnegative=True)
+        self.alpha = alpha
+        self.beta = beta
+        self.T = T
+        self.T_dur = T_dur
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)

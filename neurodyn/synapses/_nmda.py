@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import units as u
 from ..core import environ
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..init import ZeroInit, initialize
 from ._kinetic import SaturatingSynapse, relax
@@ -55,6 +55,10 @@ class NMDA(SaturatingSynapse):
     (Array([0.], dtype=float32), Array([0.04757...], dtype=float32))
     """
 
+    alpha = Param(u.kHz, positive=True)
+    tau_rise = Param(u.ms, positive=True)
+    tau_decay = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -66,10 +70,9 @@ class NMDA(SaturatingSynapse):
         name: str | None = None,
     ):
         super().__init__(in_size, g_max, g_initializer, name)
-        shape = self.varshape
-        self.alpha = parameter("alpha", alpha, u.kHz, shape=shape, positive=True)
-        self.tau_rise = parameter("tau_rise", tau_rise, u.ms, shape=shape, positive=True)
-        self.tau_decay = parameter("tau_decay", tau_decay, u.ms, shape=shape, positive=True)
+        self.alpha = alpha
+        self.tau_rise = tau_rise
+        self.tau_decay = tau_decay
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import units as u
 from ..core._module import Module
-from ..core._params import parameter
+from ..core._params import Param
 
 
 class SynOut(Module):
@@ -43,9 +43,11 @@ class COBA(SynOut):
     Quantity(600., "pA")
     """
 
+    E = Param(u.mV)
+
     def __init__(self, E: Any, name: str | None = None):
         super().__init__(name)
-        self.E = parameter("E", E, u.mV)
+        self.E = E
 
     def update(self, g: Any, V: Any) -> Any:
         return g * (self.E - V)
@@ -81,6 +83,12 @@ class MgBlock(SynOut):
     Quantity(47.77..., "pA")
     """
 
+    E = Param(u.mV)
+    cc_Mg = Param(u.mM, nonnegative=True)
+    alpha = Param(u.mV**-1, positive=True)
+    beta = Param(u.mM, positive=True)
+    V_offset = Param(u.mV)
+
     def __init__(
         self,
         E: Any = 0.0 * u.mV,
@@ -91,11 +99,11 @@ class MgBlock(SynOut):
         name: str | None = None,
     ):
         super().__init__(name)
-        self.E = parameter("E", E, u.mV)
-        self.cc_Mg = parameter("cc_Mg", cc_Mg, u.mM, nonnegative=True)
-        self.alpha = parameter("alpha", alpha, u.mV**-1, positive=True)
-        self.beta = parameter("beta", beta, u.mM, positive=True)
-        self.V_offset = parameter("V_offset", V_offset, u.mV)
+        self.E = E
+        self.cc_Mg = cc_Mg
+        self.alpha = alpha
+        self.beta = beta
+        self.V_offset = V_offset
 
     def unblocked(self, V: Any) -> Any:
         """The fraction :math:`B(V)` of unblocked channels."""

@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..init import Constant, ZeroInit, initialize
 from ._base import Synapse
@@ -62,6 +62,10 @@ class STP(Synapse):
     (0.2, 0.8)
     """
 
+    U = Param(bounds=(0.0, 1.0))
+    tau_f = Param(u.ms, positive=True)
+    tau_d = Param(u.ms, positive=True)
+
     def __init__(
         self,
         in_size: Any,
@@ -71,10 +75,9 @@ class STP(Synapse):
         name: str | None = None,
     ):
         super().__init__(in_size, name=name)
-        shape = self.varshape
-        self.U = parameter("U", U, shape=shape, bounds=(0.0, 1.0))
-        self.tau_f = parameter("tau_f", tau_f, u.ms, shape=shape, positive=True)
-        self.tau_d = parameter("tau_d", tau_d, u.ms, shape=shape, positive=True)
+        self.U = U
+        self.tau_f = tau_f
+        self.tau_d = tau_d
 
     def init_state(self, batch_size: int | None = None) -> None:
         self.u = HiddenState(initialize(ZeroInit(), self.varshape, batch_size), name="u")
@@ -129,6 +132,9 @@ class STD(Synapse):
     (Array([0.5], dtype=float32), Array(True, dtype=bool))
     """
 
+    tau = Param(u.ms, positive=True)
+    U = Param(bounds=(0.0, 1.0))
+
     def __init__(
         self,
         in_size: Any,
@@ -137,9 +143,8 @@ class STD(Synapse):
         name: str | None = None,
     ):
         super().__init__(in_size, name=name)
-        shape = self.varshape
-        self.tau = parameter("tau", tau, u.ms, shape=shape, positive=True)
-        self.U = parameter("U", U, shape=shape, bounds=(0.0, 1.0))
+        self.tau = tau
+        self.U = U
 
     def init_state(self, batch_size: int | None = None) -> None:
         self.x = HiddenState(initialize(Constant(1.0), self.varshape, batch_size), name="x")

@@ -212,7 +212,9 @@ def test_steps_in_python_see_new_parameters():
     neuron = nd.nest.iaf_bw_2001_exact(1, n_nmda_ports=1)
     nd.init_all_states(neuron)
     assert float(neuron()[0]) == 0.0
-    neuron.V_th, neuron.V_reset = -75.0 * u.mV, -80.0 * u.mV  # below V = -70 mV: fires
+    with pytest.raises(nd.ParameterError, match="V_reset must be < V_th"):
+        neuron.V_th = -75.0 * u.mV  # checked on assignment: V_reset is -60 mV
+    neuron.set(V_th=-75.0 * u.mV, V_reset=-80.0 * u.mV)  # below V = -70 mV: fires
     assert float(neuron()[0]) == 1.0
 
 
