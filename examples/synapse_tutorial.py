@@ -94,8 +94,10 @@ def projection_usage(seed: int = 0) -> dict[str, Any]:
         )
         dense_post = nd.LIF(100, V_rest=-65 * u.mV, V_th=-50 * u.mV, V_reset=-65 * u.mV,
                             tau=10 * u.ms, V_initializer=-65 * u.mV)  # fmt: skip
+        # the guide draws KaimingNormal(unit=u.mS) weights: about half of them negative
+        # conductances, which neurodyn refuses with a COBA output; we draw them >= 0
         dense = nd.AlignPostProj(
-            comm=nd.AllToAll(100, 100, nd.init.KaimingNormal(unit=u.mS)),
+            comm=nd.AllToAll(100, 100, nd.init.Uniform(0.0 * u.mS, 0.3 * u.mS)),
             syn=nd.Expon(100, tau=5.0 * u.ms),
             out=nd.COBA(E=0.0 * u.mV),
             post=dense_post,

@@ -14,6 +14,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import units as u
+from ._clock import Clock, clock_of, tick
 from ._progress import ProgressBar
 from ._state import discover_states, read_values, write_values
 
@@ -25,6 +26,7 @@ def for_loop(
     *xs: Any,
     length: int | None = None,
     progress_bar: bool | ProgressBar = False,
+    clock: Any = None,
 ) -> Any:
     """Call ``step_fn(*x)`` for each slice ``x`` of ``xs`` along their first axis.
 
@@ -40,6 +42,9 @@ def for_loop(
     - ``xs``: arrays or quantities with a leading time axis (may be empty).
     - ``length``: the number of steps, required when ``xs`` is empty.
     - ``progress_bar``: ``True`` or a :class:`ProgressBar` to show progress.
+    - ``clock``: a model (or its :class:`~neurodyn.core.Clock`) whose time the loop
+      continues: each call runs with ``t`` and ``i`` of the model's next step set,
+      as in :func:`neurodyn.run`, and the clock advances by the number of steps.
 
     **Returns:** the stacked outputs of ``step_fn``.
 
@@ -52,8 +57,18 @@ def for_loop(
     Array([0., 1., 3., 6.], dtype=float32)
     """
 
-    def body(x: Any) -> Any:
-        return step_fn(*x)
+    if clock is None:
+
+        def body(x: Any) -> Any:
+            return step_fn(*x)
+
+    else:
+        owner = clock
+        clock = clock if isinstance(clock, Clock) else clock_of(clock)
+        clock.check_settings(getattr(owner, "name", "model"))
+
+        def body(x: Any) -> Any:
+            return tick(clock, step_fn, *x)
 
     return scan_states(body, xs, length=length, progress_bar=progress_bar)
 

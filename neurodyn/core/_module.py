@@ -55,6 +55,27 @@ class Module(ParamHolder):
         """Raise :class:`SimulationError` if this module's states report a failure
         (called by :func:`neurodyn.run` after a run; default: nothing to check)."""
 
+    def init_all_states(self, batch_size: int | None = None) -> Module:
+        """Create the states of this module and all its submodules (see the function)."""
+        return init_all_states(self, batch_size)
+
+    def reset_all_states(self, batch_size: int | None = None) -> Module:
+        """Reset the states of this module and all its submodules (see the function)."""
+        return reset_all_states(self, batch_size)
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only when ordinary lookup fails: say why a state is missing.
+        if name in type(self).declared_params():
+            raise AttributeError(f"{type(self).__name__}.{name} has not been set yet")
+        if not name.startswith("__") and type(self).init_state is not Module.init_state:
+            held = object.__getattribute__(self, "__dict__").values()
+            if not any(isinstance(value, State) for value in held):
+                raise AttributeError(
+                    f"{type(self).__name__} has no attribute {name!r}: its states have not "
+                    f"been created yet; call nd.init_all_states(model) first"
+                )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def update(self, *args: Any, **kwargs: Any) -> Any:
         """Advance one time step."""
         raise NotImplementedError(f"{type(self).__name__}.update is not defined")
@@ -178,14 +199,25 @@ class Dynamics(Module):
 
 
 def init_all_states(module: Module, batch_size: int | None = None) -> Module:
-    """Call ``init_state`` on every module of the tree (children before parents)."""
+    """Call ``init_state`` on every module of the tree (children before parents).
+
+    The tree's root gets a clock at step 0 (see :class:`~neurodyn.core.Clock`): a
+    simulation of it starts at ``t = 0``.
+    """
+    from ._clock import clock_of
+
+    clock_of(module)
     for _, child in reversed(list(module.modules())):
         child.init_state(batch_size)
     return module
 
 
 def reset_all_states(module: Module, batch_size: int | None = None) -> Module:
-    """Call ``reset_state`` on every module of the tree (children before parents)."""
+    """Call ``reset_state`` on every module of the tree (children before parents),
+    the root's clock included: the simulation starts over at ``t = 0``."""
+    from ._clock import clock_of
+
+    clock_of(module)
     for _, child in reversed(list(module.modules())):
         child.reset_state(batch_size)
     return module

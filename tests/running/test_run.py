@@ -68,12 +68,28 @@ def test_run_reports_timings_and_rejects_bad_duration():
         nd.run(lif, 1.0 * u.ms, monitors={"U": "U"})
 
 
-def test_blow_up_raises_clear_error():
+def test_blow_up_names_state_step_time_and_neurons_and_keeps_the_model():
     lif = _lif()
-    # a corrupt input at step 20 turns V into NaN; the run must not return quietly
-    corrupt = lambda i, t: jnp.where(i == 20, jnp.nan, 0.0) * u.nA  # noqa: E731
-    with pytest.raises(nd.SimulationError, match="state V is not finite"):
-        nd.run(lif, 5.0 * u.ms, inputs=corrupt)
+    nd.run(lif, 1.0 * u.ms, inputs=lambda i, t: 1.0 * u.nA)  # 10 steps
+    V_before = np.asarray(lif.V.value.mantissa)
+    # a corrupt input at step 25, for neurons 3 and 7 only, turns their V into NaN
+    bad = (jnp.arange(10) == 3) | (jnp.arange(10) == 7)
+    corrupt = lambda i, t: jnp.where((i == 25) & bad, jnp.nan, 1.0) * u.nA  # noqa: E731
+    with pytest.raises(nd.SimulationError) as caught:
+        nd.run(lif, 5.0 * u.ms, inputs=corrupt, monitors={"V": lif.V})
+    message = str(caught.value)
+    assert "state V became non-finite" in message
+    assert "in step 25 (t = 2.5 ms to 2.6 ms)" in message
+    assert "neurons [3, 7]" in message
+    # the model is as it was before the failed run: same V, same time
+    np.testing.assert_array_equal(np.asarray(lif.V.value.mantissa), V_before)
+    assert int(lif.clock.step.value) == 10
+    # the record up to the failing step is kept for inspection: steps 10..25
+    partial = caught.value.result
+    assert partial["V"].shape == (16, 10)
+    np.testing.assert_allclose(np.asarray(partial.ts.to_decimal(u.ms)), np.arange(11, 27) * 0.1)
+    assert np.isnan(np.asarray(partial["V"].mantissa)[-1, [3, 7]]).all()
+    assert np.isfinite(np.asarray(partial["V"].mantissa)[:-1]).all()
 
 
 def test_poisson_rate_and_seed():
