@@ -41,7 +41,12 @@ CASES = {
     "LIF": (_lif, _ramp, ("V", "refractory", "spike"), 32),
     "HH with noise": (_hh_noisy, _hh_drive, ("V", "m", "h", "n"), 32),
     "iaf_psc_alpha": (_nest("iaf_psc_alpha"), _pa_drive, ("V", "last_spike_time"), 64),
-    "aeif_cond_alpha": (_nest("aeif_cond_alpha"), _pa_drive, ("V", "w", "last_spike_time"), 64),
+    "aeif_cond_alpha": (
+        _nest("aeif_cond_alpha", I_e=400.0 * u.pA),
+        _pa_drive,
+        ("V", "w", "last_spike_time"),
+        64,
+    ),
     "iaf_bw_2001": (_nest("iaf_bw_2001"), _pa_drive, ("V", "s_NMDA", "last_spike_time"), 64),
 }
 
