@@ -40,7 +40,7 @@ class LIF(Neuron):
     ``R``               1 ohm          membrane resistance
     ``V_rest``          0 mV           resting potential
     ``V_th``            1 mV           spike threshold
-    ``V_reset``         0 mV           reset potential (``< V_th``)
+    ``V_reset``         ``V_rest``     reset potential (``< V_th``)
     ``tau_ref``         0 ms           absolute refractory period
     ``V_initializer``   ``V_rest``     initial ``V``
     ``spk_fun``         ReluGrad()     surrogate spike function
@@ -78,7 +78,7 @@ class LIF(Neuron):
         R: Any = 1.0 * u.ohm,
         V_rest: Any = 0.0 * u.mV,
         V_th: Any = 1.0 * u.mV,
-        V_reset: Any = 0.0 * u.mV,
+        V_reset: Any = None,
         tau_ref: Any = 0.0 * u.ms,
         V_initializer: Any = None,
         spk_fun: Surrogate | None = None,
@@ -91,7 +91,7 @@ class LIF(Neuron):
         self.R = R
         self.V_rest = V_rest
         self.V_th = V_th
-        self.V_reset = V_reset
+        self.V_reset = V_reset if V_reset is not None else V_rest
         self.tau_ref = tau_ref
         self.V_initializer = V_initializer if V_initializer is not None else Constant(V_rest)
         self.method = check_method(method)

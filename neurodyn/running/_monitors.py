@@ -33,7 +33,7 @@ class Monitor:
         if not isinstance(every, (int, np.integer)) or every <= 0:
             raise ParameterError(f"every must be a positive whole number of steps, got {every}")
         self.target = target
-        self.indices = None if indices is None else jnp.asarray(np.asarray(indices), jnp.int32)
+        self.indices = None if indices is None else _index_array(indices)
         self.every = int(every)
         self.unit = u.UNITLESS
         self.buffer: ShortTermState | None = None
@@ -76,6 +76,18 @@ class Monitor:
     def result(self) -> Any:
         """The records, shape ``(n_records, ...)``, with units."""
         return u.with_unit(self.buffer.value, self.unit)
+
+
+def _index_array(indices: Any) -> jnp.ndarray:
+    """Monitor indices as int32, refusing anything but whole numbers."""
+    array = np.asarray(indices)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        raise ParameterError(
+            f"monitor indices must be whole numbers (neuron indices), got {indices!r}"
+        )
+    if array.ndim != 1:
+        raise ParameterError(f"monitor indices must be a list of indices, got shape {array.shape}")
+    return jnp.asarray(array, jnp.int32)
 
 
 def _reader(target: Any, model: Module) -> Callable[[], Any]:
