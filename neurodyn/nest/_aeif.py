@@ -58,7 +58,7 @@ class _AdEx(NESTNeuron):
     V_peak = Param(u.mV)
     V_reset = Param(u.mV)
     t_ref = Param(u.ms, nonnegative=True)
-    g_L = Param(u.nS)
+    g_L = Param(u.nS, nonnegative=True)
     C_m = Param(u.pF, positive=True)
     E_L = Param(u.mV)
     Delta_T = Param(u.mV, nonnegative=True)

@@ -369,9 +369,9 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     GATES = {"m": "Act_m", "h": "Inact_h", "n": "Act_n"}
     SYNAPSES = {"g_ex": u.nS, "g_in": u.nS}
 
-    g_Na = Param(u.nS)
-    g_K = Param(u.nS)
-    g_L = Param(u.nS)
+    g_Na = Param(u.nS, nonnegative=True)
+    g_K = Param(u.nS, nonnegative=True)
+    g_L = Param(u.nS, nonnegative=True)
     C_m = Param(u.pF, positive=True)
     E_Na = Param(u.mV)
     E_K = Param(u.mV)

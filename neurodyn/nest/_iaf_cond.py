@@ -70,7 +70,7 @@ class _ConductanceIAF(NESTNeuron):
     V_th = Param(u.mV)
     V_reset = Param(u.mV)
     t_ref = Param(u.ms, nonnegative=True)
-    g_L = Param(u.nS)
+    g_L = Param(u.nS, nonnegative=True)
     C_m = Param(u.pF, positive=True)
     E_ex = Param(u.mV)
     E_in = Param(u.mV)
