@@ -24,7 +24,14 @@ class Counter(nd.Module):
 def test_state_kinds_and_walk():
     m = Counter()
     nd.init_all_states(m)
-    assert set(m.states()) == {"count", "w", "child.spike", "child.V", "child.refractory", "clock.step"}
+    assert set(m.states()) == {
+        "count",
+        "w",
+        "child.spike",
+        "child.V",
+        "child.refractory",
+        "clock.step",
+    }
     assert set(m.states(nd.ParamState)) == {"w"}
     assert set(m.states(nd.HiddenState)) == {"child.V"}
 
