@@ -48,7 +48,7 @@ from .projections import (
     EventFixedProb,
     FixedProb,
 )
-from .running import Monitor, RunResult, run
+from .running import Monitor, RunResult, load_checkpoint, run, save_checkpoint
 from .synapses import (
     AMPA,
     COBA,
@@ -129,4 +129,6 @@ __all__ = [
     "run",
     "Monitor",
     "RunResult",
+    "save_checkpoint",
+    "load_checkpoint",
 ]

@@ -103,9 +103,9 @@ def test_environment_defaults_and_errors():
         nd.environ.set(dt=0.1)
     with pytest.raises(nd.ParameterError, match="dt must be a time quantity"):
         nd.environ.set(dt=0.1 * u.mV)
-    with pytest.raises(nd.ParameterError, match="dt must be > 0 ms"):
+    with pytest.raises(nd.ParameterError, match="dt must be a finite time > 0 ms"):
         nd.environ.set(dt=-0.1 * u.ms)
-    with pytest.raises(nd.ParameterError, match="dt must be > 0 ms"):
+    with pytest.raises(nd.ParameterError, match="dt must be a finite time > 0 ms"):
         nd.environ.set(dt=0.0 * u.ms)
     with pytest.raises(nd.ParameterError, match="precision must be 32 or 64"):
         nd.environ.set(precision=16)
