@@ -1,11 +1,19 @@
 """Compiled operators behind plain-JAX references.
 
-``csr_event_matvec`` delivers spikes through CSR connectivity, event-driven; on CPU
-it runs a compiled XLA FFI kernel, elsewhere (or as fallback) the plain-JAX
-``csr_event_matvec_reference``.
+``csr_event_matvec`` delivers spikes through CSR connectivity, event-driven, and
+``csr_event_delayed`` delivers them into a ring buffer of future steps (synaptic
+delays); on CPU each runs a compiled XLA FFI kernel, elsewhere (or as fallback) its
+plain-JAX reference.
 """
 
 from ._csr_event import csr_event_matvec as csr_event_matvec
+from ._csr_event_delayed import csr_event_delayed as csr_event_delayed
+from ._reference import csr_event_delayed_reference as csr_event_delayed_reference
 from ._reference import csr_event_matvec_reference as csr_event_matvec_reference
 
-__all__ = ["csr_event_matvec", "csr_event_matvec_reference"]
+__all__ = [
+    "csr_event_matvec",
+    "csr_event_matvec_reference",
+    "csr_event_delayed",
+    "csr_event_delayed_reference",
+]

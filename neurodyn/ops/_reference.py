@@ -78,3 +78,52 @@ def csr_event_matvec_reference(
     contributions = spikes[..., row_of_synapse(indptr, indices.shape[0])] * weights
     out = jnp.zeros((*spikes.shape[:-1], n_post), dtype)
     return out.at[..., in_range_targets(indices, n_post)].add(contributions, mode="drop")
+
+
+def delayed_targets(indices: Array, delays: Array, cursor: Array, n_slots: int, n_post: int):
+    """Flat ``slot * n_post + target`` of every synapse in a ``(n_slots, n_post)`` ring
+    buffer (targets out of range moved past the end, so scatters and gathers drop them)."""
+    slots = jnp.mod(cursor + delays, n_slots)
+    valid = (indices >= 0) & (indices < n_post)
+    return jnp.where(valid, slots * n_post + indices, n_slots * n_post)
+
+
+def csr_event_delayed_reference(
+    spikes: Any,
+    indptr: Any,
+    indices: Any,
+    weights: Any,
+    delays: Any,
+    buffer: Any,
+    cursor: Any,
+) -> Array:
+    """Spike delivery into a ring buffer of future steps, in plain JAX.
+
+    Every synapse is visited (cost O(nnz)); see :func:`neurodyn.ops.csr_event_delayed`
+    for the arguments and the event-driven version.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> indptr = jnp.array([0, 2, 3], jnp.int32)
+    >>> indices = jnp.array([0, 2, 2], jnp.int32)
+    >>> ring = jnp.zeros((2, 3))
+    >>> csr_event_delayed_reference(jnp.array([True, True]), indptr, indices, 1.0, 1, ring, 0)
+    Array([[0., 0., 0.],
+           [1., 0., 2.]], dtype=float32)
+    """
+    buffer = jnp.asarray(buffer)
+    n_slots, n_post = buffer.shape[-2:]
+    check_arguments(spikes, indptr, indices, weights, n_post)
+    dtype = weight_dtype(weights)
+    indptr = jnp.asarray(indptr, jnp.int32)
+    indices = jnp.asarray(indices, jnp.int32)
+    weights = jnp.asarray(weights, dtype)
+    spikes = jnp.asarray(spikes).astype(dtype)
+    contributions = spikes[..., row_of_synapse(indptr, indices.shape[0])] * weights
+    target = delayed_targets(indices, jnp.asarray(delays), jnp.asarray(cursor), n_slots, n_post)
+    batch = jnp.broadcast_shapes(spikes.shape[:-1], buffer.shape[:-2])
+    flat = jnp.broadcast_to(buffer.astype(dtype), (*batch, n_slots, n_post))
+    flat = flat.reshape(*batch, n_slots * n_post)
+    flat = flat.at[..., target].add(contributions, mode="drop")
+    return flat.reshape(*batch, n_slots, n_post)

@@ -1,9 +1,13 @@
-/* Event-driven CSR spike delivery: an XLA typed-FFI handler for the CPU.
+/* Event-driven CSR spike delivery: XLA typed-FFI handlers for the CPU.
  *
+ * neurodyn_csr_event_matvec:
  *   out[..., j] = sum over synapses k of row i with indices[k] == j of w_k * s[..., i]
+ * neurodyn_csr_event_delayed (below): the same contributions added into a ring buffer
+ *   of future steps, synapse k landing in slot (cursor + delay_k) mod n_slots.
  *
  * Only presynaptic neurons with a nonzero spike value are visited, so a call costs
- * O(n_pre + n_post) per batch row plus O(spikes x fan-out).
+ * O(n_pre + n_post) per batch row plus O(spikes x fan-out) (the delayed version
+ * O(n_pre) plus O(spikes x fan-out): its buffer is updated in place).
  *
  * Operands (row-major):  spikes  (..., n_pre)   PRED, or the weights' float type
  *                        indptr  (n_pre + 1,)   S32
@@ -228,6 +232,159 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
     deliver_double(spikes->data, spikes_are_bool, batch, n_pre, (const int32_t*)indptr->data,
                    (const int32_t*)indices->data, nnz, (const double*)weights->data, homogeneous,
                    (double*)out->data, n_post);
+  }
+  return NULL;
+}
+
+
+/* ---- delivery into a ring buffer of future steps ------------------------------------
+ *
+ * Operands:  spikes  (..., n_pre)             PRED, or the weights' float type
+ *            indptr  (n_pre + 1,)             S32
+ *            indices (nnz,)                   S32
+ *            weights ()  or (nnz,)            F32 or F64
+ *            delays  ()  or (nnz,)            S32, in steps, taken modulo n_slots
+ *            cursor  ()                       S32, the slot of the current step
+ *            buffer  (..., n_slots, n_post)   the weights' type
+ * Result:    buffer  (..., n_slots, n_post)   aliased to the operand buffer by the caller
+ */
+
+#define DEFINE_DELIVER_DELAYED(T)                                                           \
+  static void deliver_delayed_##T(const void* spikes, int spikes_are_bool, int64_t batch,   \
+                                  int64_t n_pre, const int32_t* indptr,                     \
+                                  const int32_t* indices, int64_t nnz, const T* w,          \
+                                  int w_homogeneous, const int32_t* delays,                 \
+                                  int d_homogeneous, int64_t cursor, T* buffer,             \
+                                  int64_t n_slots, int64_t n_post) {                        \
+    for (int64_t b = 0; b < batch; ++b) {                                                   \
+      T* ring = buffer + b * n_slots * n_post;                                              \
+      for (int64_t i = 0; i < n_pre; ++i) {                                                 \
+        T s;                                                                                \
+        if (spikes_are_bool) {                                                              \
+          if (!((const uint8_t*)spikes)[b * n_pre + i]) continue;                           \
+          s = (T)1;                                                                         \
+        } else {                                                                            \
+          s = ((const T*)spikes)[b * n_pre + i];                                            \
+          if (s == (T)0) continue;                                                          \
+        }                                                                                   \
+        int64_t lo, hi;                                                                     \
+        row_range(i, indptr, nnz, &lo, &hi);                                                \
+        for (int64_t k = lo; k < hi; ++k) {                                                 \
+          const uint32_t j = (uint32_t)indices[k];                                          \
+          if (j >= (uint64_t)n_post) continue;                                              \
+          int64_t slot = (cursor + (d_homogeneous ? delays[0] : delays[k])) % n_slots;      \
+          if (slot < 0) slot += n_slots;                                                    \
+          ring[slot * n_post + j] += (w_homogeneous ? w[0] : w[k]) * s;                     \
+        }                                                                                   \
+      }                                                                                     \
+    }                                                                                       \
+  }
+
+DEFINE_DELIVER_DELAYED(float)
+DEFINE_DELIVER_DELAYED(double)
+
+EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
+  const XLA_FFI_Api* api = frame->api;
+  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
+       ext = ext->next) {
+    if (ext->type == XLA_FFI_Extension_Metadata) {
+      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
+    }
+  }
+  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: call frame struct too small");
+  }
+  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
+  if (frame->args.size != 7 || frame->rets.size != 1) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: expected 7 operands and 1 result");
+  }
+  for (int64_t a = 0; a < 7; ++a) {
+    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
+      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                        "neurodyn csr_event_delayed: operands must be buffers");
+    }
+  }
+  if (frame->rets.types[0] != XLA_FFI_RetType_BUFFER) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: result must be a buffer");
+  }
+  const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
+  const XLA_FFI_Buffer* indptr = (const XLA_FFI_Buffer*)frame->args.args[1];
+  const XLA_FFI_Buffer* indices = (const XLA_FFI_Buffer*)frame->args.args[2];
+  const XLA_FFI_Buffer* weights = (const XLA_FFI_Buffer*)frame->args.args[3];
+  const XLA_FFI_Buffer* delays = (const XLA_FFI_Buffer*)frame->args.args[4];
+  const XLA_FFI_Buffer* cursor = (const XLA_FFI_Buffer*)frame->args.args[5];
+  const XLA_FFI_Buffer* buffer_in = (const XLA_FFI_Buffer*)frame->args.args[6];
+  const XLA_FFI_Buffer* out = (const XLA_FFI_Buffer*)frame->rets.rets[0];
+
+  const XLA_FFI_DataType wtype = weights->dtype;
+  if (wtype != XLA_FFI_DataType_F32 && wtype != XLA_FFI_DataType_F64) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: weights must be float32 or float64");
+  }
+  if (out->dtype != wtype || buffer_in->dtype != wtype ||
+      (spikes->dtype != XLA_FFI_DataType_PRED && spikes->dtype != wtype)) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: spikes must be bool or of the weights' "
+                      "dtype, and the buffer of the weights' dtype");
+  }
+  if (indptr->dtype != XLA_FFI_DataType_S32 || indices->dtype != XLA_FFI_DataType_S32 ||
+      delays->dtype != XLA_FFI_DataType_S32 || cursor->dtype != XLA_FFI_DataType_S32 ||
+      indptr->rank != 1 || indices->rank != 1 || indptr->dims[0] < 1 || cursor->rank != 0) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: indptr, indices, delays and cursor must be "
+                      "int32, cursor a scalar");
+  }
+  const int64_t n_pre = indptr->dims[0] - 1;
+  const int64_t nnz = indices->dims[0];
+  const int w_homogeneous = weights->rank == 0;
+  const int d_homogeneous = delays->rank == 0;
+  if ((!w_homogeneous && (weights->rank != 1 || weights->dims[0] != nnz)) ||
+      (!d_homogeneous && (delays->rank != 1 || delays->dims[0] != nnz))) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: weights and delays must be scalars or "
+                      "have shape (nnz,)");
+  }
+  if (spikes->rank < 1 || buffer_in->rank != spikes->rank + 1 || out->rank != buffer_in->rank ||
+      spikes->dims[spikes->rank - 1] != n_pre) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: spikes must have shape (..., n_pre) and the "
+                      "buffer (..., n_slots, n_post)");
+  }
+  for (int64_t d = 0; d < buffer_in->rank; ++d) {
+    if (buffer_in->dims[d] != out->dims[d] || (d + 1 < spikes->rank &&
+                                               spikes->dims[d] != buffer_in->dims[d])) {
+      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                        "neurodyn csr_event_delayed: batch dimensions differ");
+    }
+  }
+  const int64_t batch = element_count(spikes, 0, spikes->rank - 1);
+  const int64_t n_slots = out->dims[out->rank - 2];
+  const int64_t n_post = out->dims[out->rank - 1];
+  if (n_post > (int64_t)UINT32_MAX) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: n_post must be below 2**32");
+  }
+  const size_t elem = wtype == XLA_FFI_DataType_F32 ? sizeof(float) : sizeof(double);
+  const int64_t total = batch * n_slots * n_post;
+  if (out->data != buffer_in->data) memcpy(out->data, buffer_in->data, (size_t)total * elem);
+  if (batch == 0 || n_slots == 0 || n_post == 0) return NULL;
+  const int64_t c = *(const int32_t*)cursor->data;
+  const int spikes_are_bool = spikes->dtype == XLA_FFI_DataType_PRED;
+  if (wtype == XLA_FFI_DataType_F32) {
+    deliver_delayed_float(spikes->data, spikes_are_bool, batch, n_pre,
+                          (const int32_t*)indptr->data, (const int32_t*)indices->data, nnz,
+                          (const float*)weights->data, w_homogeneous,
+                          (const int32_t*)delays->data, d_homogeneous, c, (float*)out->data,
+                          n_slots, n_post);
+  } else {
+    deliver_delayed_double(spikes->data, spikes_are_bool, batch, n_pre,
+                           (const int32_t*)indptr->data, (const int32_t*)indices->data, nnz,
+                           (const double*)weights->data, w_homogeneous,
+                           (const int32_t*)delays->data, d_homogeneous, c, (double*)out->data,
+                           n_slots, n_post);
   }
   return NULL;
 }
