@@ -310,6 +310,8 @@ _COMMON_PARAMETERS = """\
 class _AdExCond(_AdEx):
     """Conductance-based synapses with reversal potentials ``E_ex``, ``E_in``."""
 
+    WEIGHT_UNIT = u.nS
+
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
     RECORDABLES = ("V_m", "g_ex", "g_in", "w")
 

@@ -53,6 +53,9 @@ class NESTNeuron(Neuron):
     RECORDABLES: tuple[str, ...] = ("V_m",)
     #: Receptor names accepted as delta-input labels, with NEST's receptor numbers.
     RECEPTOR_TYPES: dict[str, int] = {}
+    #: The unit of a spike's weight (NEST's: mV for jumps of V, pA for currents, nS for
+    #: conductances); a connection's weight must have its dimension.
+    WEIGHT_UNIT: u.Unit = u.pA
 
     I_e = Param(u.pA)
 

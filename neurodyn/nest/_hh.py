@@ -364,6 +364,8 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     (-60.0, True)
     """
 
+    WEIGHT_UNIT = u.nS
+
     RECORDABLES = ("V_m", "g_ex", "g_in", "Act_m", "Inact_h", "Act_n")
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
     GATES = {"m": "Act_m", "h": "Inact_h", "n": "Act_n"}

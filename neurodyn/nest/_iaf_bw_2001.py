@@ -43,6 +43,8 @@ class _BrunelWang(NESTNeuron):
     """Membrane, AMPA/GABA conductances, recordable currents and spiking shared by
     both models (NEST's parameter names, defaults and checks)."""
 
+    WEIGHT_UNIT = u.nS
+
     RECORDABLES = ("V_m", "s_AMPA", "s_GABA", "s_NMDA", "I_NMDA", "I_AMPA", "I_GABA")
     RECEPTOR_TYPES = {"AMPA": 1, "GABA": 2, "NMDA": 3}
     #: Unit of the delta inputs of each receptor (the NMDA one is model-specific).

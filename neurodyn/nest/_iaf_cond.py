@@ -62,6 +62,8 @@ class _ConductanceIAF(NESTNeuron):
     """The membrane shared by the ``iaf_cond_*`` models: NEST's parameters and checks,
     the conductance states, the threshold test with refractory clamp and reset."""
 
+    WEIGHT_UNIT = u.nS
+
     RECEPTOR_TYPES = {"ex": 0, "in": 0}
     #: The synaptic state variables (besides ``V``) and their units.
     SYNAPTIC_STATES: dict[str, Any] = {}

@@ -132,6 +132,8 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
     (2,)
     """
 
+    WEIGHT_UNIT = u.mV
+
     RECORDABLES = ("V_m",)
 
     V_min = Param(u.mV, allow_inf=True)

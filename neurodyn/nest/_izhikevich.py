@@ -99,6 +99,8 @@ class izhikevich(NESTNeuron):  # noqa: N801 (NEST's model name)
     3
     """
 
+    WEIGHT_UNIT = u.mV
+
     RECORDABLES = ("V_m", "U_m")
 
     a = Param(u.ms**-1)

@@ -203,9 +203,13 @@ def test_parameters_validated_as_nest_does(model, override, match):
         _MODELS[model][0](3, **override)
 
 
-def test_traub_conductances_are_not_checked_as_in_nest():
-    neuron = nd.nest.hh_cond_exp_traub(1, g_L=-1.0 * u.nS, g_K=-1.0 * u.nS)
-    assert float(u.to_float(neuron.g_L, u.nS)) == -1.0
+def test_negative_conductances_are_refused_where_nest_accepts_them():
+    # NEST does not check hh_cond_exp_traub's conductances; a negative one is no
+    # physical conductance, so neurodyn refuses it (a documented difference)
+    with pytest.raises(nd.ParameterError, match="g_L must be >= 0 nS"):
+        nd.nest.hh_cond_exp_traub(1, g_L=-1.0 * u.nS)
+    with pytest.raises(nd.ParameterError, match="g_K must be >= 0 nS"):
+        nd.nest.hh_cond_exp_traub(1, g_K=-1.0 * u.nS)
 
 
 _COMMON = ["t_ref", "g_Na", "g_L", "C_m", "E_Na", "E_K", "E_L", "tau_syn_ex", "tau_syn_in", "I_e"]
