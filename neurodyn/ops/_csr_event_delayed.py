@@ -27,14 +27,17 @@ _KERNEL_DTYPES = (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64))
 def csr_event_delayed(
     spikes: Any, indptr: Any, indices: Any, weights: Any, delays: Any, buffer: Any, cursor: Any
 ) -> Array:
-    """Add this step's spikes to a ring buffer of the steps to come.
+    """Add this step's spikes to a ring buffer of the steps to come, then take out
+    what arrives in the next step.
 
     Synapse ``k`` (presynaptic ``i`` → postsynaptic ``indices[k]``) adds
     ``weights[k] * spikes[i]`` to slot ``(cursor + delays[k]) mod n_slots`` of
-    ``buffer``, the slot the postsynaptic side reads ``delays[k]`` steps after the
-    one whose slot is ``cursor``. Only spiking neurons are visited: on CPU a
-    compiled kernel costs O(n_pre + spikes × fan-out) and updates the buffer in
-    place; elsewhere (or with ``NEURODYN_DISABLE_KERNELS=1``) the plain-JAX
+    ``buffer``: ``cursor`` is the slot of the current step, so the contribution is
+    due ``delays[k]`` steps later. Then slot ``cursor + 1`` (the next step's, which
+    may have just received the contributions with delay 1) is returned and emptied.
+    Only spiking neurons are visited: on CPU a compiled kernel costs
+    O(n_pre + spikes × fan-out + n_post) and updates the buffer in place; elsewhere
+    (or with ``NEURODYN_DISABLE_KERNELS=1``) the plain-JAX
     :func:`csr_event_delayed_reference` computes the same. Works under ``jit``,
     ``lax.scan``, ``vmap`` and reverse-mode autodiff (to ``spikes``, ``weights`` and
     ``buffer``).
@@ -49,7 +52,8 @@ def csr_event_delayed(
     weights : scalar or array (nnz,)
         Without units, float32 or float64.
     delays : int scalar or int32 array (nnz,)
-        Delays in steps, each in ``[1, n_slots - 1]`` (not checked here).
+        Delays in steps, each in ``[1, n_slots - 1]``; synapses with a delay outside
+        ``[0, n_slots)`` are dropped.
     buffer : array, shape (..., n_slots, n_post)
         The ring buffer, in the weights' dtype.
     cursor : int scalar
@@ -58,7 +62,9 @@ def csr_event_delayed(
     Returns
     -------
     buffer : array, shape (..., n_slots, n_post)
-        ``buffer`` with the contributions added.
+        ``buffer`` with the contributions added and the next step's slot emptied.
+    arrived : array, shape (..., n_post)
+        The next step's slot: what arrives at the targets in step ``cursor + 1``.
 
     Examples
     --------
@@ -67,8 +73,12 @@ def csr_event_delayed(
     >>> indices = jnp.array([0, 2, 2], jnp.int32)
     >>> delays = jnp.array([1, 2, 1], jnp.int32)
     >>> ring = jnp.zeros((3, 3))
-    >>> csr_event_delayed(jnp.array([True, False]), indptr, indices, 0.5, delays, ring, 2)
-    Array([[0.5, 0. , 0. ],
+    >>> ring, arrived = csr_event_delayed(jnp.array([True, False]), indptr, indices, 0.5,
+    ...                                   delays, ring, 2)
+    >>> arrived  # delay 1: slot 0, the next step's
+    Array([0.5, 0. , 0. ], dtype=float32)
+    >>> ring  # delay 2: slot 1, in two steps
+    Array([[0. , 0. , 0. ],
            [0. , 0. , 0.5],
            [0. , 0. , 0. ]], dtype=float32)
     """
@@ -113,11 +123,15 @@ def _delivery_fwd(spikes, indptr, indices, weights, delays, buffer, cursor):
     return out, (spikes, indptr, indices, weights, delays, cursor, buffer.shape)
 
 
-def _delivery_bwd(residuals, ct_out):
-    """The buffer passes its cotangent through; the contributions gather it at their
-    (slot, target) positions (the transpose of the scatter-add)."""
+def _delivery_bwd(residuals, cotangents):
+    """The taken-out slot's cotangent goes back into that slot; the buffer passes its
+    cotangent through; the contributions gather it at their (slot, target) positions
+    (the transpose of the scatter-add)."""
     spikes, indptr, indices, weights, delays, cursor, shape = residuals
+    ct_buffer, ct_arrived = cotangents
     n_slots, n_post = shape[-2:]
+    following = jnp.mod(cursor + 1, n_slots)
+    ct_out = ct_buffer.at[..., following, :].set(ct_arrived)
     nnz = indices.shape[0]
     rows = row_of_synapse(indptr, nnz)
     flat = ct_out.reshape(*shape[:-2], n_slots * n_post)
@@ -141,7 +155,10 @@ def _cpu_kernel() -> Callable[..., Array]:
 
     @jax.custom_batching.custom_vmap
     def kernel(spikes, indptr, indices, weights, delays, buffer, cursor):
-        out_type = jax.ShapeDtypeStruct(buffer.shape, buffer.dtype)
+        out_type = (
+            jax.ShapeDtypeStruct(buffer.shape, buffer.dtype),
+            jax.ShapeDtypeStruct((*buffer.shape[:-2], buffer.shape[-1]), buffer.dtype),
+        )
         call = jax.ffi.ffi_call(_SYMBOL, out_type, input_output_aliases={6: 0})
         return call(spikes, indptr, indices, weights, delays, cursor, buffer)
 
@@ -154,12 +171,12 @@ def _cpu_kernel() -> Callable[..., Array]:
             in_axes = tuple(0 if batched else None for batched in in_batched)
             return jax.vmap(csr_event_delayed_reference, in_axes)(
                 spikes, indptr, indices, weights, delays, buffer, cursor
-            ), True
+            ), (True, True)
         if not spikes_batched:
             spikes = jnp.broadcast_to(spikes, (axis_size, *spikes.shape))
         if not buffer_batched:
             buffer = jnp.broadcast_to(buffer, (axis_size, *buffer.shape))
         # The kernel treats every leading dimension as a batch dimension.
-        return kernel(spikes, indptr, indices, weights, delays, buffer, cursor), True
+        return kernel(spikes, indptr, indices, weights, delays, buffer, cursor), (True, True)
 
     return kernel

@@ -82,9 +82,10 @@ def csr_event_matvec_reference(
 
 def delayed_targets(indices: Array, delays: Array, cursor: Array, n_slots: int, n_post: int):
     """Flat ``slot * n_post + target`` of every synapse in a ``(n_slots, n_post)`` ring
-    buffer (targets out of range moved past the end, so scatters and gathers drop them)."""
+    buffer (targets or delays out of range moved past the end, so scatters and gathers
+    drop them)."""
     slots = jnp.mod(cursor + delays, n_slots)
-    valid = (indices >= 0) & (indices < n_post)
+    valid = (indices >= 0) & (indices < n_post) & (delays >= 0) & (delays < n_slots)
     return jnp.where(valid, slots * n_post + indices, n_slots * n_post)
 
 
@@ -97,7 +98,8 @@ def csr_event_delayed_reference(
     buffer: Any,
     cursor: Any,
 ) -> Array:
-    """Spike delivery into a ring buffer of future steps, in plain JAX.
+    """Spike delivery into a ring buffer of future steps, then the next step's slot
+    taken out, in plain JAX.
 
     Every synapse is visited (cost O(nnz)); see :func:`neurodyn.ops.csr_event_delayed`
     for the arguments and the event-driven version.
@@ -107,10 +109,13 @@ def csr_event_delayed_reference(
     >>> import jax.numpy as jnp
     >>> indptr = jnp.array([0, 2, 3], jnp.int32)
     >>> indices = jnp.array([0, 2, 2], jnp.int32)
-    >>> ring = jnp.zeros((2, 3))
-    >>> csr_event_delayed_reference(jnp.array([True, True]), indptr, indices, 1.0, 1, ring, 0)
-    Array([[0., 0., 0.],
-           [1., 0., 2.]], dtype=float32)
+    >>> ring = jnp.zeros((3, 3))
+    >>> spikes = jnp.array([True, True])
+    >>> ring, arrived = csr_event_delayed_reference(spikes, indptr, indices, 1.0, 2, ring, 0)
+    >>> ring, arrived
+    (Array([[0., 0., 0.],
+           [0., 0., 0.],
+           [1., 0., 2.]], dtype=float32), Array([0., 0., 0.], dtype=float32))
     """
     buffer = jnp.asarray(buffer)
     n_slots, n_post = buffer.shape[-2:]
@@ -126,4 +131,7 @@ def csr_event_delayed_reference(
     flat = jnp.broadcast_to(buffer.astype(dtype), (*batch, n_slots, n_post))
     flat = flat.reshape(*batch, n_slots * n_post)
     flat = flat.at[..., target].add(contributions, mode="drop")
-    return flat.reshape(*batch, n_slots, n_post)
+    buffer = flat.reshape(*batch, n_slots, n_post)
+    following = jnp.mod(jnp.asarray(cursor) + 1, n_slots)
+    arrived = jnp.take(buffer, following, axis=-2)
+    return buffer.at[..., following, :].set(0), arrived

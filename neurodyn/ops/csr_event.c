@@ -3,7 +3,8 @@
  * neurodyn_csr_event_matvec:
  *   out[..., j] = sum over synapses k of row i with indices[k] == j of w_k * s[..., i]
  * neurodyn_csr_event_delayed (below): the same contributions added into a ring buffer
- *   of future steps, synapse k landing in slot (cursor + delay_k) mod n_slots.
+ *   of future steps, synapse k landing in slot (cursor + delay_k) mod n_slots; then the
+ *   slot of the next step is taken out (copied to a result and zeroed).
  *
  * Only presynaptic neurons with a nonzero spike value are visited, so a call costs
  * O(n_pre + n_post) per batch row plus O(spikes x fan-out) (the delayed version
@@ -243,40 +244,101 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
  *            indptr  (n_pre + 1,)             S32
  *            indices (nnz,)                   S32
  *            weights ()  or (nnz,)            F32 or F64
- *            delays  ()  or (nnz,)            S32, in steps, taken modulo n_slots
+ *            delays  ()  or (nnz,)            S32, in steps, in [0, n_slots) (others are dropped)
  *            cursor  ()                       S32, the slot of the current step
  *            buffer  (..., n_slots, n_post)   the weights' type
- * Result:    buffer  (..., n_slots, n_post)   aliased to the operand buffer by the caller
+ * Results:   buffer  (..., n_slots, n_post)   aliased to the operand buffer by the caller
+ *            arrived (..., n_post)            slot (cursor + 1) mod n_slots after the
+ *                                             delivery; that slot is then zeroed
  */
 
+/* Slots are computed without a division: cursor and every delay lie in [0, n_slots). */
 #define DEFINE_DELIVER_DELAYED(T)                                                           \
+  static void deliver_rows_delayed_##T(const int64_t* rows, const T* values, int64_t count, \
+                                       const int32_t* indptr, const int32_t* indices,       \
+                                       int64_t nnz, const T* w, int w_homogeneous,          \
+                                       const int32_t* delays, int d_homogeneous,            \
+                                       int64_t cursor, T* ring, int64_t n_slots,            \
+                                       uint32_t n_post) {                                   \
+    for (int64_t p = 0; p < count; ++p) {                                                   \
+      int64_t lo, hi;                                                                       \
+      if (p + 2 * AHEAD < count) __builtin_prefetch(indptr + rows[p + 2 * AHEAD]);          \
+      if (p + AHEAD < count) {                                                              \
+        row_range(rows[p + AHEAD], indptr, nnz, &lo, &hi);                                  \
+        for (int64_t k = lo; k < hi; k += 64 / sizeof(int32_t)) {                           \
+          __builtin_prefetch(indices + k);                                                  \
+          if (!d_homogeneous) __builtin_prefetch(delays + k);                               \
+        }                                                                                   \
+        if (!w_homogeneous)                                                                 \
+          for (int64_t k = lo; k < hi; k += 64 / sizeof(T)) __builtin_prefetch(w + k);      \
+      }                                                                                     \
+      row_range(rows[p], indptr, nnz, &lo, &hi);                                            \
+      const T s = values[p];                                                                \
+      if (d_homogeneous) {                                                                  \
+        int64_t slot = cursor + delays[0];                                                  \
+        if (slot >= n_slots) slot -= n_slots;                                               \
+        T* out = ring + slot * (int64_t)n_post;                                             \
+        if (w_homogeneous) {                                                                \
+          const T v = w[0] * s;                                                             \
+          for (int64_t k = lo; k < hi; ++k) {                                               \
+            const uint32_t j = (uint32_t)indices[k];                                        \
+            if (j < n_post) out[j] += v;                                                    \
+          }                                                                                 \
+        } else {                                                                            \
+          for (int64_t k = lo; k < hi; ++k) {                                               \
+            const uint32_t j = (uint32_t)indices[k];                                        \
+            if (j < n_post) out[j] += w[k] * s;                                             \
+          }                                                                                 \
+        }                                                                                   \
+      } else {                                                                              \
+        for (int64_t k = lo; k < hi; ++k) {                                                 \
+          const uint32_t j = (uint32_t)indices[k];                                          \
+          const int64_t d = delays[k];                                                      \
+          if (j >= n_post || d < 0 || d >= n_slots) continue;                               \
+          int64_t slot = cursor + d;                                                        \
+          if (slot >= n_slots) slot -= n_slots;                                             \
+          ring[slot * (int64_t)n_post + j] += (w_homogeneous ? w[0] : w[k]) * s;            \
+        }                                                                                   \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
   static void deliver_delayed_##T(const void* spikes, int spikes_are_bool, int64_t batch,   \
                                   int64_t n_pre, const int32_t* indptr,                     \
                                   const int32_t* indices, int64_t nnz, const T* w,          \
                                   int w_homogeneous, const int32_t* delays,                 \
                                   int d_homogeneous, int64_t cursor, T* buffer,             \
                                   int64_t n_slots, int64_t n_post) {                        \
+    int64_t rows[CHUNK + 8];                                                                \
+    T values[CHUNK + 8];                                                                    \
+    if (d_homogeneous && (delays[0] < 0 || delays[0] >= n_slots)) return;                   \
     for (int64_t b = 0; b < batch; ++b) {                                                   \
       T* ring = buffer + b * n_slots * n_post;                                              \
-      for (int64_t i = 0; i < n_pre; ++i) {                                                 \
-        T s;                                                                                \
+      int64_t count = 0;                                                                    \
+      for (int64_t i = 0; i < n_pre;) {                                                     \
         if (spikes_are_bool) {                                                              \
-          if (!((const uint8_t*)spikes)[b * n_pre + i]) continue;                           \
-          s = (T)1;                                                                         \
+          const uint8_t* s = (const uint8_t*)spikes + b * n_pre;                            \
+          uint64_t word;                                                                    \
+          if (i + 8 <= n_pre && (memcpy(&word, s + i, 8), word == 0)) {                     \
+            i += 8;                                                                         \
+            continue;                                                                       \
+          }                                                                                 \
+          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
+            if (s[i]) rows[count] = i, values[count++] = (T)1;                              \
         } else {                                                                            \
-          s = ((const T*)spikes)[b * n_pre + i];                                            \
-          if (s == (T)0) continue;                                                          \
+          const T* s = (const T*)spikes + b * n_pre;                                        \
+          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
+            if (s[i] != (T)0) rows[count] = i, values[count++] = s[i];                      \
         }                                                                                   \
-        int64_t lo, hi;                                                                     \
-        row_range(i, indptr, nnz, &lo, &hi);                                                \
-        for (int64_t k = lo; k < hi; ++k) {                                                 \
-          const uint32_t j = (uint32_t)indices[k];                                          \
-          if (j >= (uint64_t)n_post) continue;                                              \
-          int64_t slot = (cursor + (d_homogeneous ? delays[0] : delays[k])) % n_slots;      \
-          if (slot < 0) slot += n_slots;                                                    \
-          ring[slot * n_post + j] += (w_homogeneous ? w[0] : w[k]) * s;                     \
+        if (count >= CHUNK) {                                                               \
+          deliver_rows_delayed_##T(rows, values, count, indptr, indices, nnz, w,            \
+                                   w_homogeneous, delays, d_homogeneous, cursor, ring,      \
+                                   n_slots, (uint32_t)n_post);                              \
+          count = 0;                                                                        \
         }                                                                                   \
       }                                                                                     \
+      deliver_rows_delayed_##T(rows, values, count, indptr, indices, nnz, w, w_homogeneous, \
+                               delays, d_homogeneous, cursor, ring, n_slots,                \
+                               (uint32_t)n_post);                                           \
     }                                                                                       \
   }
 
@@ -296,9 +358,9 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
                       "neurodyn csr_event_delayed: call frame struct too small");
   }
   if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  if (frame->args.size != 7 || frame->rets.size != 1) {
+  if (frame->args.size != 7 || frame->rets.size != 2) {
     return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event_delayed: expected 7 operands and 1 result");
+                      "neurodyn csr_event_delayed: expected 7 operands and 2 results");
   }
   for (int64_t a = 0; a < 7; ++a) {
     if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
@@ -306,9 +368,10 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
                         "neurodyn csr_event_delayed: operands must be buffers");
     }
   }
-  if (frame->rets.types[0] != XLA_FFI_RetType_BUFFER) {
+  if (frame->rets.types[0] != XLA_FFI_RetType_BUFFER ||
+      frame->rets.types[1] != XLA_FFI_RetType_BUFFER) {
     return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event_delayed: result must be a buffer");
+                      "neurodyn csr_event_delayed: results must be buffers");
   }
   const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
   const XLA_FFI_Buffer* indptr = (const XLA_FFI_Buffer*)frame->args.args[1];
@@ -318,13 +381,14 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Buffer* cursor = (const XLA_FFI_Buffer*)frame->args.args[5];
   const XLA_FFI_Buffer* buffer_in = (const XLA_FFI_Buffer*)frame->args.args[6];
   const XLA_FFI_Buffer* out = (const XLA_FFI_Buffer*)frame->rets.rets[0];
+  const XLA_FFI_Buffer* arrived = (const XLA_FFI_Buffer*)frame->rets.rets[1];
 
   const XLA_FFI_DataType wtype = weights->dtype;
   if (wtype != XLA_FFI_DataType_F32 && wtype != XLA_FFI_DataType_F64) {
     return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
                       "neurodyn csr_event_delayed: weights must be float32 or float64");
   }
-  if (out->dtype != wtype || buffer_in->dtype != wtype ||
+  if (out->dtype != wtype || buffer_in->dtype != wtype || arrived->dtype != wtype ||
       (spikes->dtype != XLA_FFI_DataType_PRED && spikes->dtype != wtype)) {
     return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
                       "neurodyn csr_event_delayed: spikes must be bool or of the weights' "
@@ -353,9 +417,15 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
                       "neurodyn csr_event_delayed: spikes must have shape (..., n_pre) and the "
                       "buffer (..., n_slots, n_post)");
   }
+  if (arrived->rank != out->rank - 1 ||
+      arrived->dims[arrived->rank - 1] != out->dims[out->rank - 1]) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn csr_event_delayed: arrived must have shape (..., n_post)");
+  }
   for (int64_t d = 0; d < buffer_in->rank; ++d) {
-    if (buffer_in->dims[d] != out->dims[d] || (d + 1 < spikes->rank &&
-                                               spikes->dims[d] != buffer_in->dims[d])) {
+    if (buffer_in->dims[d] != out->dims[d] ||
+        (d + 1 < spikes->rank && spikes->dims[d] != buffer_in->dims[d]) ||
+        (d + 2 < out->rank && arrived->dims[d] != out->dims[d])) {
       return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
                         "neurodyn csr_event_delayed: batch dimensions differ");
     }
@@ -371,7 +441,8 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
   const int64_t total = batch * n_slots * n_post;
   if (out->data != buffer_in->data) memcpy(out->data, buffer_in->data, (size_t)total * elem);
   if (batch == 0 || n_slots == 0 || n_post == 0) return NULL;
-  const int64_t c = *(const int32_t*)cursor->data;
+  int64_t c = *(const int32_t*)cursor->data % n_slots;
+  if (c < 0) c += n_slots;
   const int spikes_are_bool = spikes->dtype == XLA_FFI_DataType_PRED;
   if (wtype == XLA_FFI_DataType_F32) {
     deliver_delayed_float(spikes->data, spikes_are_bool, batch, n_pre,
@@ -385,6 +456,13 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
                            (const double*)weights->data, w_homogeneous,
                            (const int32_t*)delays->data, d_homogeneous, c, (double*)out->data,
                            n_slots, n_post);
+  }
+  /* take out the next step's slot */
+  const int64_t next = c + 1 == n_slots ? 0 : c + 1;
+  for (int64_t b = 0; b < batch; ++b) {
+    char* slot = (char*)out->data + ((size_t)(b * n_slots + next) * n_post) * elem;
+    memcpy((char*)arrived->data + (size_t)(b * n_post) * elem, slot, (size_t)n_post * elem);
+    memset(slot, 0, (size_t)n_post * elem);
   }
   return NULL;
 }

@@ -13,6 +13,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import units as u
+from ..connectivity import fixed_outdegree, pairwise_bernoulli
 from ..core import random as nd_random
 from ..core._errors import ParameterError
 from ..core._module import Module
@@ -95,9 +96,11 @@ class AllToAll(Connectivity):
 class FixedProb(Connectivity):
     """Random sparse connectivity with event-driven spike delivery.
 
-    Each (pre, post) pair is connected independently with probability ``prob``, or,
-    with ``conn_num``, each presynaptic neuron gets exactly ``conn_num`` distinct
-    targets. The connections are stored as CSR; a step costs time proportional to
+    Each (pre, post) pair is connected independently with probability ``prob``
+    (rule ``pairwise_bernoulli``), or, with ``conn_num``, each presynaptic neuron gets
+    exactly ``conn_num`` distinct targets (``fixed_outdegree`` without multapses). The
+    rule builds a :class:`neurodyn.connectivity.Connections`, whose CSR rows (``indptr``,
+    and ``post`` as ``indices``) this module holds; a step costs time proportional to
     (spikes × fan-out), via :func:`neurodyn.ops.csr_event_matvec`.
 
     **Arguments:**
@@ -133,26 +136,27 @@ class FixedProb(Connectivity):
                 "(it removes i -> i pairs of a population onto itself)"
             )
         exclude_self = not allow_self_connections
+        flags = dict(allow_autapses=allow_self_connections, same_population=exclude_self, rng=rng)
         if prob is not None:
             prob = float(parameter("prob", prob, bounds=(0.0, 1.0)))
-            rows, cols = _bernoulli_pairs(rng, self.n_pre, self.n_post, prob)
-            if exclude_self:
-                keep = rows != cols
-                rows, cols = rows[keep], cols[keep]
+            connections = pairwise_bernoulli(self.n_pre, self.n_post, prob, **flags)
         else:
             most = self.n_post - exclude_self
-            if not isinstance(conn_num, (int, np.integer)) or not 0 <= conn_num <= most:
+            if (
+                not isinstance(conn_num, (int, np.integer))
+                or isinstance(conn_num, bool)
+                or not 0 <= conn_num <= most
+            ):
                 raise ParameterError(
                     f"conn_num must be a whole number in [0, {most}], got {conn_num}"
                 )
-            rows, cols = _fixed_fan_out(rng, self.n_pre, self.n_post, int(conn_num), exclude_self)
-        counts = np.bincount(rows, minlength=self.n_pre)
+            connections = fixed_outdegree(
+                self.n_pre, self.n_post, int(conn_num), allow_multapses=False, **flags
+            )
         # Structural data held in states, so compiled programs take them as arguments
         # instead of embedding (and constant-folding) large constants.
-        self.indptr = State(
-            jnp.asarray(np.concatenate([[0], np.cumsum(counts)]), jnp.int32), name="indptr"
-        )
-        self.indices = State(jnp.asarray(cols, jnp.int32), name="indices")
+        self.indptr = State(jnp.asarray(connections.indptr, jnp.int32), name="indptr")
+        self.indices = State(jnp.asarray(connections.post, jnp.int32), name="indices")
         if callable(weight):
             weight = weight((self.n_synapses,))
         self.weight = ParamState(
@@ -182,44 +186,3 @@ class FixedProb(Connectivity):
 
 
 EventFixedProb = FixedProb
-
-
-def _bernoulli_pairs(
-    rng: np.random.Generator, n_pre: int, n_post: int, prob: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Independent Bernoulli(prob) pairs, sorted by row, in O(number of pairs).
-
-    Gaps between successive connected pairs in row-major order are geometric, so
-    the connected positions are the cumulative sums of geometric draws.
-    """
-    total = n_pre * n_post
-    if prob == 0.0 or total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if prob == 1.0:
-        flat = np.arange(total, dtype=np.int64)
-    else:
-        expected = total * prob
-        chunks, position = [], np.int64(-1)
-        while position < total:
-            n = int(expected - max(position, 0) * prob + 10 * np.sqrt(expected) + 100)
-            gaps = rng.geometric(prob, size=max(n, 100)).astype(np.int64)
-            positions = position + np.cumsum(gaps)
-            chunks.append(positions)
-            position = positions[-1]
-        flat = np.concatenate(chunks)
-        flat = flat[flat < total]
-    return flat // n_post, flat % n_post
-
-
-def _fixed_fan_out(
-    rng: np.random.Generator, n_pre: int, n_post: int, conn_num: int, exclude_self: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """``conn_num`` distinct random targets for every presynaptic neuron (never itself
-    with ``exclude_self``: targets are drawn from the other ``n_post - 1``)."""
-    cols = np.empty((n_pre, conn_num), np.int64)
-    for row in range(n_pre):
-        targets = rng.choice(n_post - exclude_self, size=conn_num, replace=False)
-        if exclude_self:
-            targets = targets + (targets >= row)
-        cols[row] = np.sort(targets)
-    return np.repeat(np.arange(n_pre), conn_num), cols.ravel()
