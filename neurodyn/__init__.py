@@ -1,11 +1,11 @@
 """neurodyn: brain dynamics programming on JAX, with physical units.
 
 The public surface, re-exported explicitly; implementation lives in the layers
-``core``, ``integrators``, ``neurons``, ``synapses``, ``projections``, ``inputs``,
-``running`` and ``networks``.
+``core``, ``integrators``, ``neurons``, ``nest``, ``synapses``, ``connectivity``,
+``projections``, ``inputs``, ``devices``, ``network``, ``running`` and ``networks``.
 """
 
-from . import init, nest, surrogate, units
+from . import connectivity, devices, init, nest, network, surrogate, units
 from .core import (
     Dynamics,
     HiddenState,
@@ -26,6 +26,7 @@ from .core import (
 )
 from .inputs import PoissonSpike
 from .integrators import integrate
+from .network import Network
 from .neurons import (
     ALIF,
     GIF,
@@ -117,6 +118,10 @@ __all__ = [
     "NMDA",
     "MgBlock",
     "nest",
+    "connectivity",
+    "devices",
+    "network",
+    "Network",
     # networks
     "Connectivity",
     "AllToAll",

@@ -1,4 +1,4 @@
-"""Command line: ``python -m neurodyn coba`` (or ``neurodyn coba``).
+"""Command line: ``neurodyn coba``, ``neurodyn brunel`` (or ``python -m neurodyn ...``).
 
 Each command checks its arguments and its output path before it simulates. Every
 user error (an unknown option, a value of the wrong form, an output that cannot be
@@ -162,6 +162,40 @@ class _OneLineParser(argparse.ArgumentParser):
         sys.exit(_fail(f"{self.prog}: {message} (see {self.prog} --help)"))
 
 
+def _check_brunel(args: argparse.Namespace) -> str | None:
+    return check_output_path(args.output) or check_duration(args.duration_ms)
+
+
+def _brunel(args: argparse.Namespace) -> int:
+    from .networks.brunel import run_brunel
+    from .plot import raster_plot
+
+    r = run_brunel(args.order, args.duration_ms, args.seed)
+    print(
+        f"Brunel network (order {args.order}): {r['n_neurons']} iaf_psc_delta neurons "
+        f"({r['n_exc']} E, {r['n_neurons'] - r['n_exc']} I), {r['n_synapses']} synapses, "
+        f"delay 1.5 ms, Poisson drive"
+    )
+    print(f"biological time {args.duration_ms:g} ms at dt = {r['dt_ms']:g} ms, seed {args.seed}")
+    print(
+        f"build {r['build_s']:.2f} s, compile {r['compile_s']:.2f} s, simulation {r['sim_s']:.3f} s"
+    )
+    print(
+        f"rates: excitatory {r['rate_exc_hz']:.2f} Hz, inhibitory {r['rate_inh_hz']:.2f} Hz; "
+        f"mean CV of ISIs {r['cv_isi']:.2f}"
+    )
+    shown = r["spike_neurons"] < args.raster_neurons
+    path = raster_plot(
+        r["spike_times"][shown],
+        r["spike_neurons"][shown],
+        args.output,
+        title=f"Brunel (2000), order {args.order}, rate {r['rate_hz']:.1f} Hz",
+        duration_ms=args.duration_ms,
+    )
+    print(f"raster plot written to {path}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="neurodyn", description=__doc__.split("\n\n")[0].strip())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
@@ -179,6 +213,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     coba.add_argument("--progress", action="store_true", help="show a progress bar")
     coba.set_defaults(check=_check_coba, run=_coba)
+    brunel = commands.add_parser(
+        "brunel", help="run Brunel's (2000) balanced network (NEST's brunel_delta) and plot it"
+    )
+    brunel.add_argument(
+        "--order", type=int_at_least(1), default=2500, help="network size: 5 x order neurons"
+    )
+    brunel.add_argument(
+        "-t", "--duration-ms", type=positive_float, default=1000.0, help="biological time in ms"
+    )
+    _add_seed_argument(brunel)
+    _add_output_argument(brunel, "brunel_raster.png")
+    brunel.add_argument(
+        "--raster-neurons", type=int_at_least(1), default=500, help="neurons shown in the raster"
+    )
+    brunel.set_defaults(check=_check_brunel, run=_brunel)
     return parser
 
 

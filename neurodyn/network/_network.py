@@ -1,0 +1,446 @@
+"""A network in NEST's shape: create nodes, connect them, simulate; one scheduler.
+
+:class:`Network` owns time (its clock), the order of the work in a step, and the
+compiled program of a simulation. Each step ``i`` (covering ``(t_i, t_i + dt]``):
+
+1. every generator computes what it emits in this step;
+2. every neuron population updates (the spikes and currents that arrive in step
+   ``i``, taken out of the ring buffers at the end of step ``i - 1``, are its delta
+   and current inputs);
+3. the spikes of step ``i`` and the generators' output go into the ring buffers of
+   their targets, to arrive ``delay >= 1`` steps later, and each buffer's slot of
+   step ``i + 1`` is taken out;
+4. the recorders record.
+
+A spike emitted in step ``i`` with a delay of ``d`` steps is thus seen by its target
+in step ``i + d``, as in NEST. ``simulate`` compiles the whole loop into one program
+(kept for the next call of the same length) and continues the network's time.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from typing import Any
+
+import jax
+import numpy as np
+
+from .. import units as u
+from ..connectivity import Connections, connect
+from ..core import environ
+from ..core._clock import clock_of
+from ..core._errors import ParameterError, SimulationError
+from ..core._loop import for_loop
+from ..core._module import Dynamics, Module
+from ..core._params import parameters_version
+from ..core._state import (
+    HiddenState,
+    discover_states,
+    read_values,
+    states_created,
+    write_values,
+)
+from ..running._runner import _n_steps
+from ._delivery import DelayedDelivery
+from ._nodes import STATE_NAMES, NodeCollection, nest_units
+from ._recorders import Recorder, multimeter, spike_recorder
+
+#: NEST's default delay of a connection.
+DEFAULT_DELAY = 1.0 * u.ms
+
+
+class Network(Module):
+    """Nodes, their connections and one clock; ``simulate`` runs them as NEST does.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> net = nd.Network()
+    >>> neurons = net.create("iaf_psc_alpha", 3, {"I_e": 400.0})  # NEST's units: pA
+    >>> recorder = net.create("spike_recorder")
+    >>> net.connect(neurons, recorder)
+    >>> net.simulate(50.0 * u.ms)
+    >>> int(recorder.get("n_events")) > 0, net.time
+    (True, Quantity(50., "ms"))
+    """
+
+    def __init__(self, name: str | None = None):
+        super().__init__(name)
+        self.populations: list[Dynamics] = []
+        self.generators: list[Module] = []
+        self.recorders: list[Recorder] = []
+        self.deliveries: list[DelayedDelivery] = []
+        # per delivery: the module whose output it routes and, for a device, which part
+        self._sources: list[tuple[Module, tuple[int, int] | None]] = []
+        self._device_outputs: dict[int, int] = {}  # outputs of each device so far
+        self._next_id = 1
+        self._programs: dict[int, Any] = {}
+        self._fresh: list[Module] = []  # modules whose states are still to be created
+        self.last_timing: dict[str, float] = {}
+        clock_of(self)
+
+    # -- building -------------------------------------------------------------------
+
+    def create(
+        self, model: Any, n: int = 1, params: dict[str, Any] | None = None
+    ) -> NodeCollection:
+        """``n`` nodes of ``model`` (a name such as ``'iaf_psc_delta'``,
+        ``'poisson_generator'``, ``'spike_recorder'``, or a class), with ``params``
+        (plain numbers are in NEST's units). Returns their :class:`NodeCollection`."""
+        cls = resolve_model(model)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ParameterError(f"n must be a positive whole number of nodes, got {n!r}")
+        params = dict(params or {})
+        kwargs, states = _constructor_arguments(cls, params)
+        population = issubclass(cls, Dynamics) and "in_size" in inspect.signature(cls).parameters
+        if population:
+            node = cls(int(n), **kwargs)
+            self.populations.append(node)
+            nodes = [node]
+        else:
+            nodes = [cls(**kwargs) for _ in range(n)]
+            for device in nodes:
+                (self.recorders if isinstance(device, Recorder) else self.generators).append(device)
+        for node in nodes:
+            setattr(self, f"node_{self._next_id}", node)
+        collection = NodeCollection(self, nodes[0], np.arange(n if population else 1),
+                                    self._next_id)  # fmt: skip
+        if not population and n > 1:
+            collection = _DeviceGroup(self, nodes, self._next_id)
+        self._next_id += n
+        for node in nodes:
+            _create_states(node)
+        if states:
+            collection.set(states)
+        return collection
+
+    def connect(
+        self,
+        pre: NodeCollection,
+        post: NodeCollection,
+        conn_spec: Any = "all_to_all",
+        syn_spec: dict[str, Any] | None = None,
+    ) -> None:
+        """Connect ``pre`` to ``post`` (NEST's ``Connect``): neurons to neurons,
+        generators to neurons, neurons to a ``spike_recorder``, a ``multimeter`` or
+        ``voltmeter`` to neurons. ``conn_spec``: a rule (see
+        :func:`neurodyn.connectivity.connect`); ``syn_spec``: ``weight``, ``delay``
+        (default 1 ms, NEST's) and ``receptor_type`` (NEST's number or name)."""
+        for side, nodes in (("pre", pre), ("post", post)):
+            if not isinstance(nodes, NodeCollection) or nodes.network is not self:
+                raise ParameterError(f"{side} must be nodes created by this network")
+        if isinstance(pre, _DeviceGroup) or isinstance(post, _DeviceGroup):
+            pre_parts = pre.parts() if isinstance(pre, _DeviceGroup) else [pre]
+            post_parts = post.parts() if isinstance(post, _DeviceGroup) else [post]
+            for a in pre_parts:
+                for b in post_parts:
+                    self.connect(a, b, conn_spec, syn_spec)
+            return
+        source, target = pre.node, post.node
+        if isinstance(target, Recorder) or isinstance(source, Recorder):
+            self._connect_recorder(pre, post, conn_spec, syn_spec)
+            return
+        if not isinstance(target, Dynamics) or target not in self.populations:
+            raise ParameterError(
+                f"{type(source).__name__} cannot drive {type(target).__name__}: connections "
+                f"end on neuron populations (or on a spike_recorder)"
+            )
+        if source in self.populations:
+            kind, unit = "spike", _weight_unit(target)
+        elif source in self.generators:
+            kind = getattr(source, "kind", None)
+            if kind not in ("spike", "current"):
+                raise ParameterError(f"{type(source).__name__} is not a stimulation device")
+            unit = _weight_unit(target) if kind == "spike" else u.pA
+        else:
+            raise ParameterError(f"{type(source).__name__} cannot send to neurons")
+        syn_spec = dict(syn_spec or {})
+        receptor = _receptor(target, syn_spec.pop("receptor_type", 0))
+        model = syn_spec.pop("synapse_model", "static_synapse")
+        if model != "static_synapse":
+            raise ParameterError(f"synapse_model {model!r} is not available; use 'static_synapse'")
+        weight = syn_spec.pop("weight", 1.0)
+        delay = nest_units(u.ms, syn_spec.pop("delay", DEFAULT_DELAY))
+        if syn_spec:
+            raise ParameterError(
+                f"syn_spec has unknown keys {sorted(syn_spec)}; it takes weight, delay, "
+                "receptor_type, synapse_model"
+            )
+        if kind == "spike":
+            weight = _weight(weight, unit, target)
+        elif u.has_unit(weight):
+            raise ParameterError(
+                f"weight of a connection from {type(source).__name__} is a dimensionless "
+                f"factor of its current, got {u.describe(weight)}"
+            )
+        same = source is target and np.array_equal(pre.indices, post.indices)
+        rule = connect(len(pre), len(post), conn_spec, {"weight": weight, "delay": delay},
+                       same_population=same)  # fmt: skip
+        part = None
+        if getattr(source, "has_spike_weights", False):
+            raise ParameterError(
+                "spike_generator.spike_weights are not supported through Connect yet (NEST "
+                "sends spikes of each sign to their own receptor); give each sign its own "
+                "spike_generator and the weight to the connection"
+            )
+        if source in self.generators:
+            # every connection of a device carries its own realisation (NEST's rule): the
+            # device emits one output per connection of all its Connect calls
+            offset = self._device_outputs.get(id(source), 0)
+            part = (offset, rule.n_connections)
+            self._device_outputs[id(source)] = offset + rule.n_connections
+            source.bind(offset + rule.n_connections)
+            _create_states(source)
+            local = Connections(
+                np.arange(rule.n_connections), post.indices[rule.post], rule.n_connections,
+                target.num, weight=rule.weight, delay=rule.delay,
+            )  # fmt: skip
+        elif pre.covers_all() and post.covers_all():
+            local = rule
+        else:
+            local = Connections.from_arrays(
+                pre.indices[rule.pre], post.indices[rule.post], source.num, target.num,
+                weight=rule.weight, delay=rule.delay,
+            )  # fmt: skip
+        delivery = DelayedDelivery(local, target, kind, receptor, unit)
+        _create_states(delivery)
+        setattr(self, f"delivery_{len(self.deliveries)}", delivery)
+        self.deliveries.append(delivery)
+        self._sources.append((source, part))
+
+    def _connect_recorder(self, pre: NodeCollection, post: NodeCollection, conn_spec: Any,
+                          syn_spec: Any) -> None:  # fmt: skip
+        if conn_spec not in ("all_to_all", None) or syn_spec:
+            raise ParameterError("a recorder is connected with the default all_to_all rule only")
+        if isinstance(post.node, spike_recorder) and pre.node in self.populations:
+            post.node.connect_source(pre.node, pre.indices, pre.ids)
+        elif isinstance(pre.node, multimeter) and post.node in self.populations:
+            pre.node.connect_source(post.node, post.indices, post.ids)
+            pre.node.check_sources()
+        else:
+            raise ParameterError(
+                f"cannot connect {pre.model} to {post.model}: neurons go to a spike_recorder, "
+                "a multimeter or voltmeter goes to neurons"
+            )
+
+    # -- running --------------------------------------------------------------------
+
+    @property
+    def time(self) -> Any:
+        """The network's current time."""
+        clock = clock_of(self)
+        return u.with_unit(float(int(clock.step.value)) * float(u.to_float(clock.dt, u.ms)), u.ms)
+
+    def update(self) -> None:
+        """One step, in the order of the module docstring."""
+        emitted = {id(g): g.update() for g in self.generators}
+        for population in self.populations:
+            population.update()
+        for delivery, (source, part) in zip(self.deliveries, self._sources, strict=True):
+            if part is None:
+                delivery.send(source.spike.value)
+                continue
+            output = emitted[id(source)]
+            if np.ndim(u.magnitude(output)):  # one output per connection
+                output = output[part[0] : part[0] + part[1]]
+            delivery.send(output)
+        for recorder in self.recorders:
+            recorder.record()
+
+    def simulate(self, duration: Any) -> None:
+        """Advance the network by ``duration`` (a time, or a number of ms as in NEST),
+        continuing its time; the recorders keep what they recorded. The timings of the
+        call are in ``last_timing`` (``compile_s``, ``simulate_s``)."""
+        n_steps = _n_steps(nest_units(u.ms, duration))
+        clock = clock_of(self)
+        clock.check_settings(self.name)
+        first = int(clock.step.value)
+        dt_s = float(u.to_float(environ.get_dt(), u.second))
+        for recorder in self.recorders:
+            if isinstance(recorder, multimeter):
+                recorder.prepare(first, n_steps)
+            elif isinstance(recorder, spike_recorder):  # room for 100 Hz, more on demand
+                recorder.reserve(int(recorder.n_sources * n_steps * dt_s * 100.0) + 1024)
+        compile_s = 0.0
+        while True:
+            states, program, compile_time = self._program(n_steps)
+            compile_s += compile_time
+            before = read_values(states)
+            start = time.perf_counter()
+            try:
+                after = jax.block_until_ready(program(before))
+            except BaseException:
+                write_values(states, before)
+                raise
+            write_values(states, after)
+            simulate_s = time.perf_counter() - start
+            overflow = [r for r in self.recorders if isinstance(r, spike_recorder)
+                        and r.overflowed()]  # fmt: skip
+            if not overflow:
+                break
+            write_values(states, before)  # run the call again with room for every event
+            for recorder in overflow:
+                recorder.reserve(2 * int(recorder.count.value))
+        self.last_timing = {"compile_s": compile_s, "simulate_s": simulate_s}
+        self._check_finite(states, before)
+        for recorder in self.recorders:
+            recorder.collect()
+
+    def _program(self, n_steps: int) -> tuple[list, Any, float]:
+        """The states a simulation of ``n_steps`` carries and its compiled program
+        (values before → values after), built once per length and kept while no state
+        is added and no parameter changes; and the seconds spent compiling now."""
+        version = (states_created(), parameters_version())
+        cached = self._programs.get(n_steps)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2], 0.0
+
+        def body() -> None:
+            for_loop(self.update, length=n_steps, clock=self)
+
+        states, _ = discover_states(body)
+
+        def pure(values: list) -> list:
+            write_values(states, values)
+            body()
+            return read_values(states)
+
+        values = read_values(states)
+        start = time.perf_counter()
+        try:
+            program = jax.jit(pure).lower(values).compile()
+        finally:
+            write_values(states, values)  # tracing left tracers in the states
+        self._programs[n_steps] = (version, states, program)
+        return states, program, time.perf_counter() - start
+
+    def _check_finite(self, states: list, before: list) -> None:
+        for _, module in self.modules():
+            try:
+                module.check_health()
+            except SimulationError:
+                write_values(states, before)
+                raise
+        for path, state in self.states(HiddenState).items():
+            for leaf in jax.tree_util.tree_leaves(state.value):
+                if np.issubdtype(leaf.dtype, np.inexact) and not bool(np.isfinite(leaf).all()):
+                    write_values(states, before)
+                    raise SimulationError(
+                        f"state {path} became non-finite (NaN or inf) during simulate: the "
+                        "network blew up; it is left as it was before the call. Check "
+                        "parameters and weights, or use a smaller dt."
+                    )
+
+
+class _DeviceGroup(NodeCollection):
+    """Several devices created together: each its own module."""
+
+    def __init__(self, network: Network, devices: list[Module], first_id: int):
+        super().__init__(network, devices[0], np.arange(len(devices)), first_id)
+        self.devices = devices
+
+    def parts(self) -> list[NodeCollection]:
+        return [NodeCollection(self.network, d, np.arange(1), self.first_id + k)
+                for k, d in enumerate(self.devices)]  # fmt: skip
+
+    def __getitem__(self, key: Any) -> NodeCollection:
+        chosen = np.arange(len(self.devices))[key]
+        chosen = np.atleast_1d(chosen)
+        if len(chosen) == 1:
+            k = int(chosen[0])
+            return NodeCollection(self.network, self.devices[k], np.arange(1), self.first_id + k)
+        return _DeviceGroup(self.network, [self.devices[k] for k in chosen], self.first_id)
+
+    def get(self, *keys: str) -> Any:
+        return [part.get(*keys) for part in self.parts()]
+
+    def set(self, params: dict[str, Any] | None = None, **values: Any) -> None:
+        for part in self.parts():
+            part.set(params, **values)
+
+
+def resolve_model(model: Any) -> type:
+    """The class of a model given by NEST's name (neurons in :mod:`neurodyn.nest`,
+    generators in :mod:`neurodyn.devices`, recorders here) or as a class."""
+    if inspect.isclass(model) and issubclass(model, Module):
+        return model
+    if not isinstance(model, str):
+        raise ParameterError(f"model must be a model's name or class, got {model!r}")
+    from .. import devices, nest
+    from . import _recorders
+
+    for namespace in (nest, devices, _recorders):
+        cls = getattr(namespace, model, None)
+        if inspect.isclass(cls) and issubclass(cls, Module) and not model.startswith("_"):
+            return cls
+    known = sorted(
+        name
+        for namespace in (nest, devices)
+        for name in getattr(namespace, "__all__", ())
+        if name[0].islower()
+    ) + ["multimeter", "spike_recorder", "voltmeter"]
+    raise ParameterError(f"unknown model {model!r}; the models are {', '.join(known)}")
+
+
+def _constructor_arguments(cls: type, params: dict[str, Any]) -> tuple[dict, dict]:
+    """Split a NEST status dict into constructor arguments (plain numbers in the
+    declared units) and initial states set after creation."""
+    accepted = inspect.signature(cls).parameters
+    declared = cls.declared_params()
+    kwargs, states = {}, {}
+    for key, value in params.items():
+        if key in accepted and key not in ("in_size", "name"):
+            kwargs[key] = nest_units(declared[key].unit, value) if key in declared else value
+        elif key in STATE_NAMES:
+            states[key] = value
+        else:
+            raise ParameterError(
+                f"{cls.__name__} has no parameter {key!r}; it takes "
+                f"{', '.join(k for k in accepted if k not in ('in_size', 'name'))}"
+            )
+    return kwargs, states
+
+
+def _create_states(module: Module) -> None:
+    """Create the states of ``module`` and its submodules now (NEST nodes have their
+    state from creation on)."""
+    for _, child in reversed(list(module.modules())):
+        child.init_state()
+
+
+def _weight_unit(target: Module) -> u.Unit:
+    unit = getattr(target, "WEIGHT_UNIT", None)
+    if unit is None:
+        raise ParameterError(
+            f"{type(target).__name__} does not say in which unit it takes spike weights "
+            "(connect NEST models, or use the module API for other models)"
+        )
+    return unit
+
+
+def _weight(weight: Any, unit: u.Unit, target: Module) -> Any:
+    if hasattr(weight, "sample"):  # a distribution: it carries its own unit
+        return weight
+    weight = nest_units(unit, weight)
+    if not u.same_dimension(u.with_unit(1.0, u.get_unit(weight)), unit):
+        raise ParameterError(
+            f"weight must be in units of {unit} for {type(target).__name__} (its spikes "
+            f"change {'V_m' if u.same_dimension(1.0 * unit, u.mV) else 'a synaptic variable'} "
+            f"in {unit}), got {u.describe(weight)}"
+        )
+    return weight
+
+
+def _receptor(target: Module, receptor_type: Any) -> str | None:
+    receptors = getattr(target, "RECEPTOR_TYPES", {})
+    if receptor_type in (0, None):
+        return None
+    if isinstance(receptor_type, str) and receptor_type in receptors:
+        return receptor_type
+    by_number = {number: name for name, number in receptors.items() if number}
+    if receptor_type in by_number:
+        return by_number[receptor_type]
+    raise ParameterError(
+        f"{type(target).__name__} has no receptor_type {receptor_type!r}; its receptors are "
+        f"{by_number or {0: 'default'}}"
+    )
