@@ -17,16 +17,11 @@ import argparse
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PEERS_DIR = HERE / ".peers"
-
+import harness
+from harness import Runner
 
 # --integrator NAME -> the value of each runner family's own --method option. NEST
 # (iaf_cond_exp: adaptive RKF45) and brainpy (exponential Euler) keep their own.
@@ -34,22 +29,6 @@ INTEGRATORS = {
     "exponential_euler": {"neurodyn": "exp_euler", "brian2": "exponential_euler"},
     "euler": {"neurodyn": "euler", "brian2": "euler"},
 }
-
-
-@dataclass(frozen=True)
-class Runner:
-    env: str | None  # environment under .peers/, None for this Python (neurodyn)
-    script: str
-    args: tuple[str, ...] = ()
-    slow: bool = False  # subject to --slow-cap
-    family: str | None = None  # key into INTEGRATORS for runners that take --method
-
-    def command(self) -> list[str]:
-        python = sys.executable if self.env is None else str(PEERS_DIR / self.env / "bin/python")
-        return [python, str(HERE / self.script), *self.args]
-
-    def available(self) -> bool:
-        return self.env is None or (PEERS_DIR / self.env / "bin/python").exists()
 
 
 NEURODYN = Runner(None, "runners/neurodyn_coba.py", family="neurodyn")
@@ -75,76 +54,13 @@ PEERS = {
 
 
 def run_one(name: str, runner: Runner, n: int, args: argparse.Namespace) -> dict:
-    """One run in its own process; its JSON line, or the reason there is none as ``error``."""
-    row = {"simulator": name, "n_neurons": n}
-    if not runner.available():
-        return row | {"error": f"not set up (bash {HERE.name}/setup_peers.sh)"}
-    if runner.slow and args.slow_cap and n > args.slow_cap:
-        return row | {"error": f"skipped (N > --slow-cap {args.slow_cap})"}
-    command = runner.command() + [
+    """One COBA run of ``runner`` at size ``n`` (see :func:`harness.run_one`)."""
+    arguments = [
         "--n", str(n), "--duration-ms", str(args.duration_ms), "--seed", str(args.seed),
     ]  # fmt: skip
     if runner.family:
-        command += ["--method", INTEGRATORS[args.integrator][runner.family]]
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,  # so that a timeout also ends the compiled binaries it started
-    )  # fmt: skip
-    try:
-        stdout, stderr = process.communicate(timeout=args.timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        return row | {"error": f"timeout after {args.timeout:g} s"}
-    row["wall_s"] = round(time.perf_counter() - start, 2)
-    lines = stdout.strip().splitlines()
-    if process.returncode == 0 and lines:
-        try:
-            return json.loads(lines[-1]) | {"wall_s": row["wall_s"]}
-        except json.JSONDecodeError:
-            pass
-    last = [line.strip() for line in stderr.splitlines() if line.strip()][-1:] or ["no output"]
-    return row | {"error": f"exit {process.returncode}: {last[0][:120]}"}
-
-
-def best(tries: list[dict]) -> dict:
-    """The try with the shortest simulation time (the first error if all failed)."""
-    done = [row for row in tries if "error" not in row]
-    if not done:
-        return tries[0]
-    return min(done, key=lambda row: row["sim_s"]) | {"sim_s_all": [r["sim_s"] for r in done]}
-
-
-def table(rows: list[dict]) -> str:
-    """The results as a text table, with each peer's simulation time over neurodyn's."""
-    reference = {r["n_neurons"]: r["sim_s"] for r in rows if r.get("simulator") == "neurodyn"}
-    header = ["simulator", "N", "synapses", "bio s", "setup s", "sim s", "rate Hz", "ratio"]
-    lines = [header]
-    for r in rows:
-        if "error" in r:
-            lines.append([r["simulator"], str(r["n_neurons"]), r["error"]])
-            continue
-        ref = reference.get(r["n_neurons"])
-        ratio = f"{r['sim_s'] / ref:.2f}" if ref else "-"
-        lines.append([
-            r["simulator"], str(r["n_neurons"]), str(r["n_synapses"]), f"{r['duration_s']:g}",
-            f"{r['setup_s']:.2f}", f"{r['sim_s']:.3f}", f"{r['rate_hz']:.2f}", ratio,
-        ])  # fmt: skip
-    widths = [
-        max(len(cells[i]) for cells in lines if i < 2 or len(cells) == len(header))
-        for i in range(len(header))
-    ]
-    out = []
-    for cells in lines:
-        text = [cells[0].ljust(widths[0]), cells[1].rjust(widths[1])]
-        if len(cells) == len(header):
-            text += [c.rjust(w) for c, w in zip(cells[2:], widths[2:], strict=True)]
-        else:
-            text.append(cells[2])  # an error message spans the remaining columns
-        out.append("  ".join(text))
-    out.insert(1, "-" * len(out[0]))
-    return "\n".join(out)
+        arguments += ["--method", INTEGRATORS[args.integrator][runner.family]]
+    return harness.run_one(name, runner, n, arguments, args.timeout, args.slow_cap)
 
 
 def main() -> None:
@@ -170,9 +86,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown peers {sorted(unknown)}; known: {', '.join(PEERS)}")
 
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        print(f"warning: load average {load:.2f}; other work may disturb timings", file=sys.stderr)
+    load = harness.warn_if_loaded()
     runners = [("neurodyn", NEURODYN), *((p, PEERS[p]) for p in peers)]
     runs = {(n, name): [] for n in args.sizes for name, _ in runners}
     for _ in range(args.repeat):  # rounds, so that a burst of other work hits all alike
@@ -181,9 +95,9 @@ def main() -> None:
                 row = run_one(name, runner, n, args)
                 runs[n, name].append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
-    rows = [best(tries) for tries in runs.values()]
+    rows = [harness.best(tries) for tries in runs.values()]
     print(f"COBA, integrator {args.integrator} (neurodyn, Brian2), seed {args.seed}")
-    print(table(rows))
+    print(harness.table(rows))
     if args.json:
         machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load_avg": load}
         settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}

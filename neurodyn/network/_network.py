@@ -238,7 +238,7 @@ class Network(Module):
             population.update()
         for delivery, (source, part) in zip(self.deliveries, self._sources, strict=True):
             if part is None:
-                delivery.send(source.spike.value)
+                delivery.send(_spike_output(source, delivery.receptor))
                 continue
             output = emitted[id(source)]
             if np.ndim(u.magnitude(output)):  # one output per connection
@@ -357,6 +357,14 @@ class _DeviceGroup(NodeCollection):
     def set(self, params: dict[str, Any] | None = None, **values: Any) -> None:
         for part in self.parts():
             part.set(params, **values)
+
+
+def _spike_output(source: Module, receptor: str | None) -> Any:
+    """What a population sends in a step: its spikes, or, onto an NMDA receptor of the
+    Brunel-Wang models, the NMDA jump its spikes carry (NEST's spike offset)."""
+    if receptor == "NMDA" and hasattr(source, "spike_offset"):
+        return source.spike_offset.value
+    return source.spike.value
 
 
 def resolve_model(model: Any) -> type:
