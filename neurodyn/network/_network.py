@@ -90,6 +90,8 @@ class Network(Module):
         cls = resolve_model(model)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ParameterError(f"n must be a positive whole number of nodes, got {n!r}")
+        if not (self.populations or self.generators or self.recorders):
+            clock_of(self).init_state()  # the first node: the network's time starts now
         params = dict(params or {})
         kwargs, states = _constructor_arguments(cls, params)
         population = issubclass(cls, Dynamics) and "in_size" in inspect.signature(cls).parameters
@@ -274,13 +276,13 @@ class Network(Module):
                 raise
             write_values(states, after)
             simulate_s = time.perf_counter() - start
-            overflow = [r for r in self.recorders if isinstance(r, spike_recorder)
-                        and r.overflowed()]  # fmt: skip
-            if not overflow:
+            needed = {r: int(r.count.value) for r in self.recorders
+                      if isinstance(r, spike_recorder) and r.overflowed()}  # fmt: skip
+            if not needed:
                 break
             write_values(states, before)  # run the call again with room for every event
-            for recorder in overflow:
-                recorder.reserve(2 * int(recorder.count.value))
+            for recorder, count in needed.items():
+                recorder.reserve(2 * count)
         self.last_timing = {"compile_s": compile_s, "simulate_s": simulate_s}
         self._check_finite(states, before)
         for recorder in self.recorders:

@@ -129,3 +129,25 @@ def test_devices_connected_to_what_they_cannot_drive_are_refused():
     bad_meter = nest.Create("multimeter", params={"record_from": ["g_ex"]})
     with pytest.raises(nd.ParameterError, match="has no recordable 'g_ex'"):
         nest.Connect(bad_meter, neurons)
+
+
+def test_a_recorder_that_overflows_its_buffer_keeps_every_event():
+    """~400 Hz is more than the buffer is first sized for (100 Hz): the call is run again
+    with room for every event, and the record equals ten short calls' record."""
+
+    def fast_network():
+        net = nd.Network()
+        neurons = net.create("iaf_psc_delta", 200, {"I_e": 10000.0})
+        recorder = net.create("spike_recorder")
+        net.connect(neurons, recorder)
+        return net, recorder
+
+    net, recorder = fast_network()
+    net.simulate(100.0)
+    short, short_recorder = fast_network()
+    for _ in range(10):
+        short.simulate(10.0)
+    long_events, short_events = recorder.get("events"), short_recorder.get("events")
+    assert len(long_events["times"]) > 200 * 100 * 1e-4 * 100 + 1024  # it did overflow
+    np.testing.assert_array_equal(long_events["times"], short_events["times"])
+    np.testing.assert_array_equal(long_events["senders"], short_events["senders"])
