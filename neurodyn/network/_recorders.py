@@ -24,6 +24,7 @@ from ..core._errors import ParameterError
 from ..core._module import Module
 from ..core._params import Param
 from ..core._state import ShortTermState
+from ..ops import append_spike_events
 
 
 class Recorder(Module):
@@ -55,8 +56,11 @@ class Recorder(Module):
         return round(lo, 6), round(hi, 6) if np.isfinite(hi) else np.inf
 
     def in_window(self, stamp: Any) -> Any:
-        """Whether a stamp (in steps) lies in the recording window."""
+        """Whether a stamp (in steps, at least 1) lies in the recording window (``True``
+        itself when the window holds every stamp)."""
         lo, hi = self.window_steps()
+        if lo < 1 and hi == np.inf:
+            return True
         inside = stamp > lo
         return inside if hi == np.inf else inside & (stamp <= hi)
 
@@ -104,14 +108,12 @@ class spike_recorder(Recorder):  # noqa: N801 (NEST's device name)
         step = environ.get("i")
         active = self.in_window(step + 1)
         for model, indices, ids in self.sources:
-            fired = (model.spike.value[indices] > 0) & active
-            position = self.count.value + jnp.cumsum(fired) - 1
-            slot = jnp.where(fired, position, self.capacity)  # out of range: dropped
-            self.steps.value = self.steps.value.at[slot].set(step, mode="drop")
-            self.senders.value = self.senders.value.at[slot].set(
-                jnp.asarray(ids, jnp.int32), mode="drop"
+            spikes = model.spike.value
+            if active is not True:
+                spikes = jnp.where(active, spikes, jnp.zeros_like(spikes))
+            self.steps.value, self.senders.value, self.count.value = append_spike_events(
+                spikes, indices, ids, step, self.steps.value, self.senders.value, self.count.value
             )
-            self.count.value = self.count.value + fired.sum(dtype=jnp.int32)
 
     @property
     def n_sources(self) -> int:

@@ -2,18 +2,22 @@
 
 ``csr_event_matvec`` delivers spikes through CSR connectivity, event-driven, and
 ``csr_event_delayed`` delivers them into a ring buffer of future steps (synaptic
-delays); on CPU each runs a compiled XLA FFI kernel, elsewhere (or as fallback) its
-plain-JAX reference.
+delays); ``append_spike_events`` records a step's spikes as events. On CPU each runs
+a compiled XLA FFI kernel, elsewhere (or as fallback) its plain-JAX reference.
 """
 
 from ._csr_event import csr_event_matvec as csr_event_matvec
 from ._csr_event_delayed import csr_event_delayed as csr_event_delayed
+from ._reference import append_spike_events_reference as append_spike_events_reference
 from ._reference import csr_event_delayed_reference as csr_event_delayed_reference
 from ._reference import csr_event_matvec_reference as csr_event_matvec_reference
+from ._spike_events import append_spike_events as append_spike_events
 
 __all__ = [
     "csr_event_matvec",
     "csr_event_matvec_reference",
     "csr_event_delayed",
     "csr_event_delayed_reference",
+    "append_spike_events",
+    "append_spike_events_reference",
 ]

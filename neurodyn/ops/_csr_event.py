@@ -19,7 +19,7 @@ from ._reference import (
     weight_dtype,
 )
 
-_KERNEL = "csr_event"
+_KERNEL = "spikes"
 _SYMBOL = "neurodyn_csr_event_matvec"
 _KERNEL_DTYPES = (jnp.dtype(jnp.float32), jnp.dtype(jnp.float64))
 

@@ -135,3 +135,34 @@ def csr_event_delayed_reference(
     following = jnp.mod(jnp.asarray(cursor) + 1, n_slots)
     arrived = jnp.take(buffer, following, axis=-2)
     return buffer.at[..., following, :].set(0), arrived
+
+
+def append_spike_events_reference(
+    spikes: Any,
+    indices: Any,
+    ids: Any,
+    step: Any,
+    steps: Any,
+    senders: Any,
+    count: Any,
+) -> tuple[Array, Array, Array]:
+    """This step's spikes appended to an event list, in plain JAX (a scatter of every
+    recorded neuron); see :func:`neurodyn.ops.append_spike_events`.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> spikes = jnp.array([0.0, 1.0, 1.0])
+    >>> empty = jnp.zeros(4, jnp.int32)
+    >>> out = append_spike_events_reference(spikes, jnp.arange(3), jnp.arange(3) + 10, 7,
+    ...                                     empty, empty, 0)
+    >>> [a.tolist() for a in out]
+    [[7, 7, 0, 0], [11, 12, 0, 0], 2]
+    """
+    capacity = jnp.shape(steps)[0]
+    fired = jnp.asarray(spikes)[jnp.asarray(indices)] != 0
+    position = jnp.asarray(count, jnp.int32) + jnp.cumsum(fired, dtype=jnp.int32) - 1
+    slot = jnp.where(fired, position, capacity)  # out of range: dropped
+    steps = jnp.asarray(steps).at[slot].set(jnp.asarray(step, jnp.int32), mode="drop")
+    senders = jnp.asarray(senders).at[slot].set(jnp.asarray(ids, jnp.int32), mode="drop")
+    return steps, senders, jnp.asarray(count, jnp.int32) + fired.sum(dtype=jnp.int32)

@@ -1,10 +1,12 @@
-/* Event-driven CSR spike delivery: XLA typed-FFI handlers for the CPU.
+/* Spikes on the CPU: XLA typed-FFI handlers for their delivery and recording.
  *
  * neurodyn_csr_event_matvec:
  *   out[..., j] = sum over synapses k of row i with indices[k] == j of w_k * s[..., i]
  * neurodyn_csr_event_delayed (below): the same contributions added into a ring buffer
  *   of future steps, synapse k landing in slot (cursor + delay_k) mod n_slots; then the
  *   slot of the next step is taken out (copied to a result and zeroed).
+ * neurodyn_append_spike_events (at the end): the (step, sender) of every spike of a
+ *   step appended to an event list.
  *
  * Only presynaptic neurons with a nonzero spike value are visited, so a call costs
  * O(n_pre + n_post) per batch row plus O(spikes x fan-out) (the delayed version
@@ -464,5 +466,94 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
     memcpy((char*)arrived->data + (size_t)(b * n_post) * elem, slot, (size_t)n_post * elem);
     memset(slot, 0, (size_t)n_post * elem);
   }
+  return NULL;
+}
+
+
+/* ---- recording: append this step's spikes to an event list --------------------------
+ *
+ * Operands:  spikes   (n,)    PRED, F32 or F64 (nonzero: a spike)
+ *            indices  (m,)    S32, the recorded neurons (entries of spikes)
+ *            ids      (m,)    S32, their sender ids
+ *            step     ()      S32
+ *            steps    (cap,)  S32, the event list
+ *            senders  (cap,)  S32
+ *            count    ()      S32, events so far (may exceed cap: events past it are lost,
+ *                             and the caller sees the overflow)
+ * Results:   steps, senders, count, aliased to the operands by the caller
+ */
+EXPORT XLA_FFI_Error* neurodyn_append_spike_events(XLA_FFI_CallFrame* frame) {
+  const XLA_FFI_Api* api = frame->api;
+  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
+       ext = ext->next) {
+    if (ext->type == XLA_FFI_Extension_Metadata) {
+      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
+    }
+  }
+  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn append_spike_events: call frame struct too small");
+  }
+  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
+  if (frame->args.size != 7 || frame->rets.size != 3) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn append_spike_events: expected 7 operands and 3 results");
+  }
+  for (int64_t a = 0; a < 7; ++a) {
+    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
+      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                        "neurodyn append_spike_events: operands must be buffers");
+    }
+  }
+  const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
+  const XLA_FFI_Buffer* indices = (const XLA_FFI_Buffer*)frame->args.args[1];
+  const XLA_FFI_Buffer* ids = (const XLA_FFI_Buffer*)frame->args.args[2];
+  const XLA_FFI_Buffer* step = (const XLA_FFI_Buffer*)frame->args.args[3];
+  const XLA_FFI_Buffer* steps_in = (const XLA_FFI_Buffer*)frame->args.args[4];
+  const XLA_FFI_Buffer* senders_in = (const XLA_FFI_Buffer*)frame->args.args[5];
+  const XLA_FFI_Buffer* count_in = (const XLA_FFI_Buffer*)frame->args.args[6];
+  const XLA_FFI_Buffer* steps = (const XLA_FFI_Buffer*)frame->rets.rets[0];
+  const XLA_FFI_Buffer* senders = (const XLA_FFI_Buffer*)frame->rets.rets[1];
+  const XLA_FFI_Buffer* count = (const XLA_FFI_Buffer*)frame->rets.rets[2];
+  if (spikes->rank != 1 || indices->rank != 1 || ids->rank != 1 ||
+      indices->dims[0] != ids->dims[0] || steps_in->rank != 1 ||
+      senders_in->dims[0] != steps_in->dims[0] || step->rank != 0 || count_in->rank != 0 ||
+      indices->dtype != XLA_FFI_DataType_S32 || ids->dtype != XLA_FFI_DataType_S32 ||
+      step->dtype != XLA_FFI_DataType_S32 || steps_in->dtype != XLA_FFI_DataType_S32 ||
+      senders_in->dtype != XLA_FFI_DataType_S32 || count_in->dtype != XLA_FFI_DataType_S32) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn append_spike_events: spikes (n,), indices and ids (m,) int32, "
+                      "step and count int32 scalars, steps and senders (cap,) int32");
+  }
+  const int64_t n = spikes->dims[0], m = indices->dims[0], cap = steps_in->dims[0];
+  if (steps->data != steps_in->data) memcpy(steps->data, steps_in->data, cap * sizeof(int32_t));
+  if (senders->data != senders_in->data)
+    memcpy(senders->data, senders_in->data, cap * sizeof(int32_t));
+  int32_t* out_steps = (int32_t*)steps->data;
+  int32_t* out_senders = (int32_t*)senders->data;
+  const int32_t* index = (const int32_t*)indices->data;
+  const int32_t* id = (const int32_t*)ids->data;
+  const int32_t now = *(const int32_t*)step->data;
+  int64_t c = *(const int32_t*)count_in->data;
+  for (int64_t k = 0; k < m; ++k) {
+    const int64_t i = index[k];
+    if (i < 0 || i >= n) continue;
+    int fired;
+    switch (spikes->dtype) {
+      case XLA_FFI_DataType_PRED: fired = ((const uint8_t*)spikes->data)[i] != 0; break;
+      case XLA_FFI_DataType_F32: fired = ((const float*)spikes->data)[i] != 0.0f; break;
+      case XLA_FFI_DataType_F64: fired = ((const double*)spikes->data)[i] != 0.0; break;
+      default:
+        return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                          "neurodyn append_spike_events: spikes must be bool, f32 or f64");
+    }
+    if (!fired) continue;
+    if (c < cap) {
+      out_steps[c] = now;
+      out_senders[c] = id[k];
+    }
+    if (c < INT32_MAX) ++c;
+  }
+  *(int32_t*)count->data = (int32_t)c;
   return NULL;
 }
