@@ -7,7 +7,7 @@ plasticity), built by the rules (NEST's names and semantics) through
 distributions. This layer sits above ``core`` and below ``projections``.
 """
 
-from ._connections import Connections
+from ._connections import Connections, delay_steps
 from ._distributions import ClippedNormal, Distribution, Lognormal, Normal, Uniform
 from ._rules import (
     all_to_all,
@@ -22,6 +22,7 @@ from ._rules import (
 
 __all__ = [
     "Connections",
+    "delay_steps",
     "connect",
     "all_to_all",
     "one_to_one",

@@ -244,32 +244,10 @@ class Connections:
             If a delay rounds to less than one step (it is shorter than ``dt``), or
             ``dt`` is not a time > 0.
         """
-        dt = environ.get_dt() if dt is None else dt
-        if not (u.has_unit(dt) and u.same_dimension(dt, u.ms)) or np.ndim(u.magnitude(dt)):
-            raise ParameterError(
-                f"dt must be a single time quantity (e.g. 0.1 * u.ms), got {u.describe(dt)}"
-            )
-        dt_ms = float(milliseconds(u.magnitude(dt), u.get_unit(dt)))
-        if not np.isfinite(dt_ms) or dt_ms <= 0:
-            raise ParameterError(f"dt must be a finite time > 0 ms, got {u.describe(dt)}")
         if self._delay is None:
+            delay_steps(1.0 * u.ms, environ.get_dt() if dt is None else dt)  # checks dt
             return np.asarray(1, np.int32)
-        steps_per_ms = 1.0 / dt_ms
-        magnitude, unit = np.asarray(u.magnitude(self._delay)), u.get_unit(self._delay)
-        steps = np.empty(magnitude.shape, np.int32)
-        flat_in, flat_out = magnitude.reshape(-1), steps.reshape(-1)
-        for start in range(0, flat_in.size, CHUNK):
-            part = milliseconds(flat_in[start : start + CHUNK], unit)
-            flat_out[start : start + CHUNK] = np.floor(part * steps_per_ms + 0.5)
-        if flat_out.size and flat_out.min() < 1:
-            shortest = int(np.argmin(flat_out))
-            shortest_ms = float(milliseconds(flat_in[shortest], unit))
-            raise ParameterError(
-                f"delay {shortest_ms:g} ms is shorter than dt = {dt_ms:g} ms: it rounds to "
-                f"{int(flat_out[shortest])} steps (floor(delay / dt + 0.5), as NEST), and a "
-                f"delay must last at least one step"
-            )
-        return steps
+        return delay_steps(self._delay, dt)
 
     def __repr__(self) -> str:
         return (
@@ -431,3 +409,43 @@ def _summary(value: Any) -> str:
         return u.describe(value)
     unit = u.get_unit(value)
     return f"per synapse ({magnitude.size},)" + ("" if unit.is_unitless else f" {unit}")
+
+
+def delay_steps(delay: Any, dt: Any = None) -> np.ndarray:
+    """Delays (a time quantity, scalar or array) as whole steps of ``dt`` (default: the
+    context's), int32, rounded as NEST does: ``floor(delay / dt + 0.5)``, computed in
+    milliseconds in float64 as ``delay * (1 / dt)``; see :meth:`Connections.delay_steps`.
+
+    Raises :class:`ParameterError` if ``delay`` is not a time or rounds to less than one
+    step, or ``dt`` is not a time > 0.
+    """
+    dt = environ.get_dt() if dt is None else dt
+    if not (u.has_unit(dt) and u.same_dimension(dt, u.ms)) or np.ndim(u.magnitude(dt)):
+        raise ParameterError(
+            f"dt must be a single time quantity (e.g. 0.1 * u.ms), got {u.describe(dt)}"
+        )
+    if not (u.has_unit(delay) and u.same_dimension(delay, u.ms)):
+        raise ParameterError(
+            f"delay must be a time quantity (e.g. 1.5 * u.ms), got {u.describe(delay)}"
+        )
+    dt_ms = float(milliseconds(u.magnitude(dt), u.get_unit(dt)))
+    if not np.isfinite(dt_ms) or dt_ms <= 0:
+        raise ParameterError(f"dt must be a finite time > 0 ms, got {u.describe(dt)}")
+    steps_per_ms = 1.0 / dt_ms
+    magnitude, unit = np.asarray(u.magnitude(delay)), u.get_unit(delay)
+    if not np.isfinite(magnitude).all():
+        raise ParameterError(f"delay must be finite, got {u.describe(delay)}")
+    steps = np.empty(magnitude.shape, np.int32)
+    flat_in, flat_out = magnitude.reshape(-1), steps.reshape(-1)
+    for start in range(0, flat_in.size, CHUNK):
+        part = milliseconds(flat_in[start : start + CHUNK], unit)
+        flat_out[start : start + CHUNK] = np.floor(part * steps_per_ms + 0.5)
+    if flat_out.size and flat_out.min() < 1:
+        shortest = int(np.argmin(flat_out))
+        shortest_ms = float(milliseconds(flat_in[shortest], unit))
+        raise ParameterError(
+            f"delay {shortest_ms:g} ms is shorter than dt = {dt_ms:g} ms: it rounds to "
+            f"{int(flat_out[shortest])} steps (floor(delay / dt + 0.5), as NEST), and a "
+            f"delay must last at least one step"
+        )
+    return steps
