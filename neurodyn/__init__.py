@@ -39,6 +39,7 @@ from .neurons import (
     Neuron,
     PinskyRinzelModel,
     QuaIF,
+    TraubMilesHH,
     WangBuzsakiModel,
 )
 from .projections import (
@@ -101,6 +102,7 @@ __all__ = [
     "ALIF",
     "GIF",
     "HH",
+    "TraubMilesHH",
     "MorrisLecar",
     "PinskyRinzelModel",
     "WangBuzsakiModel",

@@ -1,4 +1,5 @@
-"""Command line: ``neurodyn coba``, ``neurodyn brunel`` (or ``python -m neurodyn ...``).
+"""Command line: ``neurodyn coba``, ``neurodyn cobahh``, ``neurodyn brunel`` (or
+``python -m neurodyn ...``).
 
 Each command checks its arguments and its output path before it simulates. Every
 user error (an unknown option, a value of the wrong form, an output that cannot be
@@ -14,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 EXIT_USER_ERROR = 2
 MAX_SEED = 2**32 - 1  # larger seeds collide in JAX's 32-bit keys
@@ -126,9 +128,22 @@ def _check_coba(args: argparse.Namespace) -> str | None:
 
 def _coba(args: argparse.Namespace) -> int:
     from .networks.coba import run_coba
+
+    return _ei_network("COBA", run_coba, args)
+
+
+def _cobahh(args: argparse.Namespace) -> int:
+    from .networks.cobahh import run_cobahh
+
+    return _ei_network("COBAHH", run_cobahh, args)
+
+
+def _ei_network(title: str, run_network: Callable[..., dict], args: argparse.Namespace) -> int:
+    """Run a COBA-like E/I network (``run_coba``, ``run_cobahh``), print what it did
+    and plot the raster of its first ``--raster-neurons`` neurons."""
     from .plot import raster_plot
 
-    r = run_coba(
+    r = run_network(
         args.n_neurons,
         args.duration_ms,
         args.seed,
@@ -136,7 +151,7 @@ def _coba(args: argparse.Namespace) -> int:
         progress_bar=args.progress,
     )
     print(
-        f"COBA network: {r['n_neurons']} neurons ({int(0.8 * r['n_neurons'])} E, "
+        f"{title} network: {r['n_neurons']} neurons ({int(0.8 * r['n_neurons'])} E, "
         f"{r['n_neurons'] - int(0.8 * r['n_neurons'])} I), {r['n_synapses']} synapses"
     )
     print(f"biological time {args.duration_ms:g} ms at dt = {r['dt_ms']:g} ms, seed {args.seed}")
@@ -148,7 +163,7 @@ def _coba(args: argparse.Namespace) -> int:
         r["spike_steps"] * r["dt_ms"] + r["dt_ms"],
         r["spike_neurons"],
         args.output,
-        title=f"COBA, N = {r['n_neurons']}, rate {r['rate_hz']:.1f} Hz",
+        title=f"{title}, N = {r['n_neurons']}, rate {r['rate_hz']:.1f} Hz",
         duration_ms=args.duration_ms,
     )
     print(f"raster plot written to {path}")
@@ -196,23 +211,39 @@ def _brunel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_ei_network_command(
+    commands: Any, name: str, summary: str, output: str, run: Callable[[argparse.Namespace], int]
+) -> None:
+    """A command for a COBA-like network: size, duration, seed, output, raster, progress."""
+    command = commands.add_parser(name, help=summary)
+    command.add_argument(
+        "-n", "--n-neurons", type=int_at_least(2), default=4000, help="network size (>= 2)"
+    )
+    command.add_argument(
+        "-t", "--duration-ms", type=positive_float, default=1000.0, help="biological time in ms"
+    )
+    _add_seed_argument(command)
+    _add_output_argument(command, output)
+    command.add_argument(
+        "--raster-neurons", type=int_at_least(1), default=500, help="neurons shown in the raster"
+    )
+    command.add_argument("--progress", action="store_true", help="show a progress bar")
+    command.set_defaults(check=_check_coba, run=run)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="neurodyn", description=__doc__.split("\n\n")[0].strip())
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
-    coba = commands.add_parser("coba", help="run the COBA E/I network and plot a raster")
-    coba.add_argument(
-        "-n", "--n-neurons", type=int_at_least(2), default=4000, help="network size (>= 2)"
+    _add_ei_network_command(
+        commands, "coba", "run the COBA E/I network and plot a raster", "coba_raster.png", _coba
     )
-    coba.add_argument(
-        "-t", "--duration-ms", type=positive_float, default=1000.0, help="biological time in ms"
+    _add_ei_network_command(
+        commands,
+        "cobahh",
+        "run the COBAHH E/I network (Hodgkin-Huxley cells) and plot a raster",
+        "cobahh_raster.png",
+        _cobahh,
     )
-    _add_seed_argument(coba)
-    _add_output_argument(coba, "coba_raster.png")
-    coba.add_argument(
-        "--raster-neurons", type=int_at_least(1), default=500, help="neurons shown in the raster"
-    )
-    coba.add_argument("--progress", action="store_true", help="show a progress bar")
-    coba.set_defaults(check=_check_coba, run=_coba)
     brunel = commands.add_parser(
         "brunel", help="run Brunel's (2000) balanced network (NEST's brunel_delta) and plot it"
     )

@@ -32,6 +32,7 @@ MODELS = {
     "ALIF": (nd.ALIF, {}),
     "GIF": (nd.GIF, {}),
     "HH": (nd.HH, {}),
+    "TraubMilesHH": (nd.TraubMilesHH, {}),
     "MorrisLecar": (nd.MorrisLecar, {}),
     "PinskyRinzelModel": (nd.PinskyRinzelModel, {}),
     "WangBuzsakiModel": (nd.WangBuzsakiModel, {}),

@@ -11,6 +11,7 @@ import pytest
 
 import neurodyn as nd
 import neurodyn.networks.coba
+import neurodyn.networks.cobahh
 from neurodyn.__main__ import check_output_path, int_at_least, main, positive_float, seed
 
 
@@ -22,6 +23,33 @@ def test_coba_demo_prints_summary_and_writes_png(tmp_path, capsys):
     rate = float(text.split("mean firing rate ")[1].split(" Hz")[0])
     assert 1.0 < rate < 100.0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cobahh_demo_prints_summary_and_writes_png(tmp_path, capsys):
+    out = tmp_path / "cobahh.png"
+    assert main(["cobahh", "-n", "400", "-t", "50", "-s", "3", "-o", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("COBAHH network: 400 neurons (320 E, 80 I), ")
+    assert lines[0].endswith(" synapses")
+    assert lines[1] == "biological time 50 ms at dt = 0.1 ms, seed 3"
+    assert lines[2].startswith("build ") and " compile " in lines[2] and " simulation " in lines[2]
+    rate = float(lines[3].removeprefix("mean firing rate ").removesuffix(" Hz"))
+    assert 1.0 < rate < 200.0  # self-sustained: ~36 Hz at N = 4000
+    assert lines[4] == f"raster plot written to {out}"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cobahh_refuses_a_bad_argument_before_simulating(tmp_path, capsys, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the command simulated before refusing its arguments")
+
+    monkeypatch.setattr(neurodyn.networks.cobahh, "run_cobahh", refuse)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["cobahh", "-n", "1"])
+    assert exit_info.value.code == 2
+    assert "argument -n/--n-neurons: must be at least 2, got 1" in _one_error_line(capsys)
+    assert main(["cobahh", "-t", "0.05", "-o", str(tmp_path / "r.png")]) == 2
+    assert "--duration-ms: duration must be at least one time step" in _one_error_line(capsys)
 
 
 @pytest.fixture

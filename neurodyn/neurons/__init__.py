@@ -8,6 +8,7 @@ from ._lif import LIF
 from ._morris_lecar import MorrisLecar
 from ._pinsky_rinzel import PinskyRinzelModel
 from ._quad_if import Izhikevich, QuaIF
+from ._traub_miles import TraubMilesHH
 from ._wang_buzsaki import WangBuzsakiModel
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ALIF",
     "GIF",
     "HH",
+    "TraubMilesHH",
     "MorrisLecar",
     "PinskyRinzelModel",
     "WangBuzsakiModel",
