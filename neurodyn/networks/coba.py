@@ -48,36 +48,27 @@ w_e, w_i = 6.0 * u.nS, 67.0 * u.nS
 MEAN_IN_DEGREE = 80
 
 
-class COBANetwork(Module):
-    """The COBA network of ``n_neurons`` neurons, built from public pieces.
+class EINetwork(Module):
+    """Brette et al.'s (2007) E/I network around a population of conductance-driven
+    neurons: 80 % excitatory, each pair connected with probability ``80 / N``,
+    exponential conductances onto every neuron (COBA's synapses, above).
 
     Each step: the previous step's spikes are delivered through the excitatory
     and inhibitory projections, then the neurons update.
 
     **Arguments:**
 
-    - ``n_neurons``: population size (80 % excitatory).
-    - ``seed``: seed of connectivity and initial state.
-    - ``method``: the membrane integrator (default exponential Euler).
+    - ``neurons``: the population (its ``N`` neurons, the first 80 % excitatory).
+    - ``name``: the network's name.
     """
 
-    def __init__(self, n_neurons: int = 4000, seed: int = 42, method: str = "exp_euler"):
-        super().__init__("COBA")
-        nd_random.seed(seed)
+    def __init__(self, neurons: Any, name: str):
+        super().__init__(name)
+        n_neurons = neurons.num
         self.n_exc = int(0.8 * n_neurons)
         self.n_inh = n_neurons - self.n_exc
         prob = min(1.0, MEAN_IN_DEGREE / n_neurons)
-        self.N = LIF(
-            n_neurons,
-            tau=C_m / g_L,
-            R=1.0 / g_L,
-            V_rest=E_L,
-            V_th=V_th,
-            V_reset=E_L,
-            tau_ref=t_ref,
-            V_initializer=init.Normal(E_L - 5.0 * u.mV, 5.0 * u.mV),
-            method=method,
-        )
+        self.N = neurons
         self.E = AlignPostProj(
             comm=FixedProb(self.n_exc, n_neurons, prob=prob, weight=w_e),
             syn=Expon(n_neurons, tau=tau_e, g_initializer=init.Normal(40.0 * u.nS, 15.0 * u.nS)),
@@ -102,6 +93,32 @@ class COBANetwork(Module):
         return self.N()
 
 
+class COBANetwork(EINetwork):
+    """The COBA network of ``n_neurons`` LIF neurons, built from public pieces.
+
+    **Arguments:**
+
+    - ``n_neurons``: population size (80 % excitatory).
+    - ``seed``: seed of connectivity and initial state.
+    - ``method``: the membrane integrator (default exponential Euler).
+    """
+
+    def __init__(self, n_neurons: int = 4000, seed: int = 42, method: str = "exp_euler"):
+        nd_random.seed(seed)
+        neurons = LIF(
+            n_neurons,
+            tau=C_m / g_L,
+            R=1.0 / g_L,
+            V_rest=E_L,
+            V_th=V_th,
+            V_reset=E_L,
+            tau_ref=t_ref,
+            V_initializer=init.Normal(E_L - 5.0 * u.mV, 5.0 * u.mV),
+            method=method,
+        )
+        super().__init__(neurons, "COBA")
+
+
 def run_coba(
     n_neurons: int = 4000,
     duration_ms: float = 1000.0,
@@ -110,16 +127,24 @@ def run_coba(
     progress_bar: bool = False,
     method: str = "exp_euler",
 ) -> dict[str, Any]:
-    """Build, compile and run COBA; returns sizes, timings, rate and (optionally) spikes.
-
-    **Returns:** a dict with ``n_neurons``, ``n_synapses``, ``build_s``, ``compile_s``,
-    ``sim_s``, ``rate_hz``, and, if ``record_neurons > 0``, ``spike_steps`` and
-    ``spike_neurons`` (spikes of the first ``record_neurons`` neurons) and ``dt_ms``.
-    """
+    """Build, compile and run COBA; see :func:`run_ei_network` for what it returns."""
     start = time.perf_counter()
     net = COBANetwork(n_neurons, seed, method)
     init_all_states(net)
-    build_s = time.perf_counter() - start
+    return run_ei_network(net, time.perf_counter() - start, duration_ms, record_neurons,
+                          progress_bar)  # fmt: skip
+
+
+def run_ei_network(
+    net: EINetwork, build_s: float, duration_ms: float, record_neurons: int, progress_bar: bool
+) -> dict[str, Any]:
+    """Compile and run ``net`` (states created) for ``duration_ms``.
+
+    **Returns:** a dict with ``n_neurons``, ``n_synapses``, ``build_s``, ``compile_s``,
+    ``sim_s``, ``rate_hz``, ``dt_ms`` and, if ``record_neurons > 0``, ``spike_steps`` and
+    ``spike_neurons`` (spikes of the first ``record_neurons`` neurons).
+    """
+    n_neurons = net.N.num
     monitors = {"count": Monitor(lambda: jnp.sum(net.N.spike.value))}
     if record_neurons:
         monitors["spikes"] = Monitor(net.N.spike, indices=np.arange(min(record_neurons, n_neurons)))

@@ -33,28 +33,19 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import jax.numpy as jnp
-import numpy as np
-
 from .. import init
 from .. import units as u
-from ..core import environ
 from ..core import random as nd_random
-from ..core._module import Module, init_all_states
+from ..core._module import init_all_states
 from ..neurons import TraubMilesHH
-from ..projections import AlignPostProj, FixedProb
-from ..running import Monitor, run
-from ..synapses import COBA, Expon
-from .coba import MEAN_IN_DEGREE, E_e, E_i, tau_e, tau_i, w_e, w_i
+from .coba import EINetwork, run_ei_network
 
 E_L = -60.0 * u.mV
 
 
-class COBAHHNetwork(Module):
-    """The COBAHH network of ``n_neurons`` neurons, built from public pieces.
-
-    Each step: the previous step's spikes are delivered through the excitatory
-    and inhibitory projections, then the neurons update.
+class COBAHHNetwork(EINetwork):
+    """The COBAHH network of ``n_neurons`` Traub–Miles neurons, built from public pieces
+    (COBA's network around :class:`~neurodyn.TraubMilesHH` cells).
 
     **Arguments:**
 
@@ -64,12 +55,8 @@ class COBAHHNetwork(Module):
     """
 
     def __init__(self, n_neurons: int = 4000, seed: int = 42, method: str = "exp_euler"):
-        super().__init__("COBAHH")
         nd_random.seed(seed)
-        self.n_exc = int(0.8 * n_neurons)
-        self.n_inh = n_neurons - self.n_exc
-        prob = min(1.0, MEAN_IN_DEGREE / n_neurons)
-        self.N = TraubMilesHH(
+        neurons = TraubMilesHH(
             n_neurons,
             E_L=E_L,
             V_initializer=init.Normal(E_L - 5.0 * u.mV, 5.0 * u.mV),
@@ -78,28 +65,7 @@ class COBAHHNetwork(Module):
             n_initializer=0.0,
             method=method,
         )
-        self.E = AlignPostProj(
-            comm=FixedProb(self.n_exc, n_neurons, prob=prob, weight=w_e),
-            syn=Expon(n_neurons, tau=tau_e, g_initializer=init.Normal(40.0 * u.nS, 15.0 * u.nS)),
-            out=COBA(E=E_e),
-            post=self.N,
-        )
-        self.I = AlignPostProj(
-            comm=FixedProb(self.n_inh, n_neurons, prob=prob, weight=w_i),
-            syn=Expon(n_neurons, tau=tau_i, g_initializer=init.Normal(200.0 * u.nS, 120.0 * u.nS)),
-            out=COBA(E=E_i),
-            post=self.N,
-        )
-
-    @property
-    def n_synapses(self) -> int:
-        return self.E.comm.n_synapses + self.I.comm.n_synapses
-
-    def update(self) -> Any:
-        spikes = self.N.spike.value
-        self.E(spikes[..., : self.n_exc])
-        self.I(spikes[..., self.n_exc :])
-        return self.N()
+        super().__init__(neurons, "COBAHH")
 
 
 def run_cobahh(
@@ -110,32 +76,10 @@ def run_cobahh(
     progress_bar: bool = False,
     method: str = "exp_euler",
 ) -> dict[str, Any]:
-    """Build, compile and run COBAHH; returns sizes, timings, rate and (optionally) spikes.
-
-    **Returns:** a dict with ``n_neurons``, ``n_synapses``, ``build_s``, ``compile_s``,
-    ``sim_s``, ``rate_hz``, ``dt_ms`` and, if ``record_neurons > 0``, ``spike_steps`` and
-    ``spike_neurons`` (spikes of the first ``record_neurons`` neurons), as
-    :func:`~neurodyn.networks.run_coba` does.
-    """
+    """Build, compile and run COBAHH; returns what
+    :func:`~neurodyn.networks.coba.run_ei_network` does."""
     start = time.perf_counter()
     net = COBAHHNetwork(n_neurons, seed, method)
     init_all_states(net)
-    build_s = time.perf_counter() - start
-    monitors = {"count": Monitor(lambda: jnp.sum(net.N.spike.value))}
-    if record_neurons:
-        monitors["spikes"] = Monitor(net.N.spike, indices=np.arange(min(record_neurons, n_neurons)))
-    result = run(net, duration_ms * u.ms, monitors=monitors, progress_bar=progress_bar)
-    total_spikes = float(np.asarray(u.magnitude(result["count"])).sum())
-    out = {
-        "n_neurons": n_neurons,
-        "n_synapses": net.n_synapses,
-        "build_s": build_s,
-        "compile_s": result.compile_time,
-        "sim_s": result.run_time,
-        "rate_hz": total_spikes / n_neurons / (duration_ms / 1000.0),
-        "dt_ms": float(u.to_float(environ.get_dt(), u.ms)),
-    }
-    if record_neurons:
-        steps, neurons = np.nonzero(np.asarray(u.magnitude(result["spikes"])))
-        out["spike_steps"], out["spike_neurons"] = steps, neurons
-    return out
+    return run_ei_network(net, time.perf_counter() - start, duration_ms, record_neurons,
+                          progress_bar)  # fmt: skip
