@@ -111,41 +111,49 @@ static inline void row_range(int64_t i, const int32_t* indptr, int64_t nnz, int6
     }                                                                                      \
   }
 
-/* All batch rows; boolean spikes are scanned eight at a time (most words are zero). */
+/* For batch row b: collect the spiking presynaptic rows (and their spike values) in chunks
+ * of CHUNK, running the statement __VA_ARGS__ on each chunk (`rows`, `values`, `count`);
+ * boolean spikes are scanned eight at a time (most words are zero). */
+#define FOR_SPIKING_ROW_CHUNKS(T, spikes, spikes_are_bool, n_pre, b, ...)                  \
+  do {                                                                                      \
+    int64_t rows[CHUNK + 8];                                                                \
+    T values[CHUNK + 8];                                                                    \
+    int64_t count = 0;                                                                      \
+    for (int64_t i = 0; i < n_pre;) {                                                       \
+      if (spikes_are_bool) {                                                                \
+        const uint8_t* s = (const uint8_t*)spikes + b * n_pre;                              \
+        uint64_t word;                                                                      \
+        if (i + 8 <= n_pre && (memcpy(&word, s + i, 8), word == 0)) {                       \
+          i += 8;                                                                           \
+          continue;                                                                         \
+        }                                                                                   \
+        for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                     \
+          if (s[i]) rows[count] = i, values[count++] = (T)1;                                \
+      } else {                                                                              \
+        const T* s = (const T*)spikes + b * n_pre;                                          \
+        for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                     \
+          if (s[i] != (T)0) rows[count] = i, values[count++] = s[i];                        \
+      }                                                                                     \
+      if (count >= CHUNK) {                                                                 \
+        __VA_ARGS__;                                                                        \
+        count = 0;                                                                          \
+      }                                                                                     \
+    }                                                                                       \
+    __VA_ARGS__;                                                                            \
+  } while (0)
+
+/* All batch rows of the undelayed product. */
 #define DEFINE_DELIVER(T)                                                                   \
   DEFINE_DELIVER_ROWS(T)                                                                    \
   static void deliver_##T(const void* spikes, int spikes_are_bool, int64_t batch,           \
                           int64_t n_pre, const int32_t* indptr, const int32_t* indices,     \
                           int64_t nnz, const T* w, int homogeneous, T* out, int64_t n_post) { \
-    int64_t rows[CHUNK + 8];                                                                \
-    T values[CHUNK + 8];                                                                    \
     for (int64_t b = 0; b < batch; ++b) {                                                   \
       T* out_row = out + b * n_post;                                                        \
       memset(out_row, 0, (size_t)n_post * sizeof(T));                                       \
-      int64_t count = 0;                                                                    \
-      for (int64_t i = 0; i < n_pre;) {                                                     \
-        if (spikes_are_bool) {                                                              \
-          const uint8_t* s = (const uint8_t*)spikes + b * n_pre;                            \
-          uint64_t word;                                                                    \
-          if (i + 8 <= n_pre && (memcpy(&word, s + i, 8), word == 0)) {                     \
-            i += 8;                                                                         \
-            continue;                                                                       \
-          }                                                                                 \
-          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
-            if (s[i]) rows[count] = i, values[count++] = (T)1;                              \
-        } else {                                                                            \
-          const T* s = (const T*)spikes + b * n_pre;                                        \
-          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
-            if (s[i] != (T)0) rows[count] = i, values[count++] = s[i];                      \
-        }                                                                                   \
-        if (count >= CHUNK) {                                                               \
-          deliver_rows_##T(rows, values, count, indptr, indices, nnz, w, homogeneous,       \
-                           out_row, (uint32_t)n_post);                                      \
-          count = 0;                                                                        \
-        }                                                                                   \
-      }                                                                                     \
-      deliver_rows_##T(rows, values, count, indptr, indices, nnz, w, homogeneous, out_row,  \
-                       (uint32_t)n_post);                                                   \
+      FOR_SPIKING_ROW_CHUNKS(T, spikes, spikes_are_bool, n_pre, b,                          \
+                             deliver_rows_##T(rows, values, count, indptr, indices, nnz, w, \
+                                              homogeneous, out_row, (uint32_t)n_post));     \
     }                                                                                       \
   }
 
@@ -310,37 +318,14 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
                                   int w_homogeneous, const int32_t* delays,                 \
                                   int d_homogeneous, int64_t cursor, T* buffer,             \
                                   int64_t n_slots, int64_t n_post) {                        \
-    int64_t rows[CHUNK + 8];                                                                \
-    T values[CHUNK + 8];                                                                    \
     if (d_homogeneous && (delays[0] < 0 || delays[0] >= n_slots)) return;                   \
     for (int64_t b = 0; b < batch; ++b) {                                                   \
       T* ring = buffer + b * n_slots * n_post;                                              \
-      int64_t count = 0;                                                                    \
-      for (int64_t i = 0; i < n_pre;) {                                                     \
-        if (spikes_are_bool) {                                                              \
-          const uint8_t* s = (const uint8_t*)spikes + b * n_pre;                            \
-          uint64_t word;                                                                    \
-          if (i + 8 <= n_pre && (memcpy(&word, s + i, 8), word == 0)) {                     \
-            i += 8;                                                                         \
-            continue;                                                                       \
-          }                                                                                 \
-          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
-            if (s[i]) rows[count] = i, values[count++] = (T)1;                              \
-        } else {                                                                            \
-          const T* s = (const T*)spikes + b * n_pre;                                        \
-          for (int64_t end = i + 8 < n_pre ? i + 8 : n_pre; i < end; ++i)                   \
-            if (s[i] != (T)0) rows[count] = i, values[count++] = s[i];                      \
-        }                                                                                   \
-        if (count >= CHUNK) {                                                               \
-          deliver_rows_delayed_##T(rows, values, count, indptr, indices, nnz, w,            \
-                                   w_homogeneous, delays, d_homogeneous, cursor, ring,      \
-                                   n_slots, (uint32_t)n_post);                              \
-          count = 0;                                                                        \
-        }                                                                                   \
-      }                                                                                     \
-      deliver_rows_delayed_##T(rows, values, count, indptr, indices, nnz, w, w_homogeneous, \
-                               delays, d_homogeneous, cursor, ring, n_slots,                \
-                               (uint32_t)n_post);                                           \
+      FOR_SPIKING_ROW_CHUNKS(T, spikes, spikes_are_bool, n_pre, b,                          \
+                             deliver_rows_delayed_##T(rows, values, count, indptr, indices, \
+                                                      nnz, w, w_homogeneous, delays,        \
+                                                      d_homogeneous, cursor, ring, n_slots, \
+                                                      (uint32_t)n_post));                   \
     }                                                                                       \
   }
 
