@@ -6,11 +6,13 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import units as u
 from ..core import environ
 from ..core import random as nd_random
 from ..core._params import Param
+from ..ops import table_counts
 from . import _nest_time as nt
 from . import _sampling as sampling
 from ._generator import Generator
@@ -90,4 +92,5 @@ def poisson_counts(key: jax.Array, mean: float, shape: tuple[int, ...]) -> jax.A
     if terms is None:
         return jax.random.poisson(key, mean, shape).astype(jnp.int32)
     thresholds = jnp.asarray(sampling.poisson_thresholds(mean, terms))
-    return sampling.count_below(sampling.random_words(key, shape), thresholds)
+    n = int(np.prod(shape)) if shape else 1
+    return table_counts(sampling.key_words(key), thresholds, n).reshape(shape)

@@ -3,7 +3,8 @@
 ``csr_event_matvec`` delivers spikes through CSR connectivity, event-driven, and
 ``csr_event_delayed`` delivers them into a ring buffer of future steps (synaptic
 delays); ``append_spike_events`` records a step's spikes as events. On CPU each runs
-a compiled XLA FFI kernel, elsewhere (or as fallback) its plain-JAX reference.
+a compiled XLA FFI kernel, elsewhere (or as fallback) its plain-JAX reference;
+``table_counts`` draws random counts (a network's Poisson drive) from ``hashed_words``.
 """
 
 from ._csr_event import csr_event_matvec as csr_event_matvec
@@ -11,7 +12,10 @@ from ._csr_event_delayed import csr_event_delayed as csr_event_delayed
 from ._reference import append_spike_events_reference as append_spike_events_reference
 from ._reference import csr_event_delayed_reference as csr_event_delayed_reference
 from ._reference import csr_event_matvec_reference as csr_event_matvec_reference
+from ._reference import hashed_words as hashed_words
+from ._reference import table_counts_reference as table_counts_reference
 from ._spike_events import append_spike_events as append_spike_events
+from ._table_counts import table_counts as table_counts
 
 __all__ = [
     "csr_event_matvec",
@@ -20,4 +24,7 @@ __all__ = [
     "csr_event_delayed_reference",
     "append_spike_events",
     "append_spike_events_reference",
+    "hashed_words",
+    "table_counts",
+    "table_counts_reference",
 ]

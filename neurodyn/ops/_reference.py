@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import jax
 import jax.numpy as jnp
 from jax import Array
 
@@ -166,3 +167,47 @@ def append_spike_events_reference(
     steps = jnp.asarray(steps).at[slot].set(jnp.asarray(step, jnp.int32), mode="drop")
     senders = jnp.asarray(senders).at[slot].set(jnp.asarray(ids, jnp.int32), mode="drop")
     return steps, senders, jnp.asarray(count, jnp.int32) + fired.sum(dtype=jnp.int32)
+
+
+#: The multipliers of MurmurHash3's 32-bit finaliser (Appleby), a full-avalanche bijection.
+_FMIX_MULTIPLIERS = (0x85EBCA6B, 0xC2B2AE35)
+
+
+def _fmix32(h: Array) -> Array:
+    h = h ^ (h >> 16)
+    h = h * jnp.uint32(_FMIX_MULTIPLIERS[0])
+    h = h ^ (h >> 13)
+    h = h * jnp.uint32(_FMIX_MULTIPLIERS[1])
+    return h ^ (h >> 16)
+
+
+def hashed_words(key: Any, shape: tuple[int, ...]) -> Array:
+    """Uniform uint32 words, one per draw: ``fmix32(fmix32(index ^ k0) + k1)`` of each
+    draw's flat index under the two words ``(k0, k1)`` of ``key`` (uint32 ``(2,)``).
+
+    ``fmix32`` is MurmurHash3's finaliser, a bijection with full avalanche: a
+    counter-based generator, so one fresh key gives every draw of a step.
+    """
+    k0, k1 = jnp.asarray(key, jnp.uint32).reshape(-1)[-2:]
+    size = 1
+    for n in shape:
+        size *= n
+    index = jax.lax.iota(jnp.uint32, size).reshape(shape)
+    return _fmix32(_fmix32(index ^ k0) + k1)
+
+
+def table_counts_reference(key: Any, thresholds: Any, n: int) -> Array:
+    """``#{k : w_i < thresholds[k]}`` (int32, ``(n,)``) for the hashed words ``w_i`` of
+    ``key``: counts drawn by inverse transform against a survival table; see
+    :func:`neurodyn.ops.table_counts`.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> table = jnp.array([2**31, 2**30], jnp.uint32)  # P(N > 0) = 1/2, P(N > 1) = 1/4
+    >>> counts = table_counts_reference(jnp.array([1, 2], jnp.uint32), table, 100000)
+    >>> round(float(counts.mean()), 2)  # 1/2 + 1/4
+    0.75
+    """
+    words = hashed_words(key, (n,))
+    return jnp.sum(words[:, None] < jnp.asarray(thresholds, jnp.uint32), axis=-1, dtype=jnp.int32)

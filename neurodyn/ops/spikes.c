@@ -5,8 +5,10 @@
  * neurodyn_csr_event_delayed (below): the same contributions added into a ring buffer
  *   of future steps, synapse k landing in slot (cursor + delay_k) mod n_slots; then the
  *   slot of the next step is taken out (copied to a result and zeroed).
- * neurodyn_append_spike_events (at the end): the (step, sender) of every spike of a
- *   step appended to an event list.
+ * neurodyn_append_spike_events: the (step, sender) of every spike of a step appended to
+ *   an event list.
+ * neurodyn_table_counts (at the end): random counts (e.g. Poisson spike counts of a
+ *   drive) by inverse transform from a keyed hash of each draw's index.
  *
  * Only presynaptic neurons with a nonzero spike value are visited, so a call costs
  * O(n_pre + n_post) per batch row plus O(spikes x fan-out) (the delayed version
@@ -540,5 +542,78 @@ EXPORT XLA_FFI_Error* neurodyn_append_spike_events(XLA_FFI_CallFrame* frame) {
     if (c < INT32_MAX) ++c;
   }
   *(int32_t*)count->data = (int32_t)c;
+  return NULL;
+}
+
+
+/* ---- counts drawn by inverse transform from a keyed hash -----------------------------
+ *
+ * counts[i] = #{k : w_i < thresholds[k]} for the decreasing thresholds of a count's
+ * survival function (round(2^32 P(N > k))), with w_i = fmix(fmix(i ^ key[0]) + key[1])
+ * and fmix MurmurHash3's 32-bit finaliser: one uniform word per draw, compared with
+ * every threshold in blocks of draws (branch-free, so the compiler vectorises it).
+ *
+ * Operands:  key        (2,)  U32
+ *            thresholds (K,)  U32, decreasing
+ * Result:    counts     (n,)  S32
+ */
+static inline uint32_t fmix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  return h ^ (h >> 16);
+}
+
+EXPORT XLA_FFI_Error* neurodyn_table_counts(XLA_FFI_CallFrame* frame) {
+  const XLA_FFI_Api* api = frame->api;
+  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
+       ext = ext->next) {
+    if (ext->type == XLA_FFI_Extension_Metadata) {
+      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
+    }
+  }
+  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn table_counts: call frame struct too small");
+  }
+  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
+  if (frame->args.size != 2 || frame->rets.size != 1 ||
+      frame->args.types[0] != XLA_FFI_ArgType_BUFFER ||
+      frame->args.types[1] != XLA_FFI_ArgType_BUFFER ||
+      frame->rets.types[0] != XLA_FFI_RetType_BUFFER) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn table_counts: expected 2 buffer operands and 1 buffer result");
+  }
+  const XLA_FFI_Buffer* key = (const XLA_FFI_Buffer*)frame->args.args[0];
+  const XLA_FFI_Buffer* table = (const XLA_FFI_Buffer*)frame->args.args[1];
+  const XLA_FFI_Buffer* counts = (const XLA_FFI_Buffer*)frame->rets.rets[0];
+  if (key->dtype != XLA_FFI_DataType_U32 || key->rank != 1 || key->dims[0] != 2 ||
+      table->dtype != XLA_FFI_DataType_U32 || table->rank != 1 ||
+      counts->dtype != XLA_FFI_DataType_S32 || counts->rank != 1) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn table_counts: key (2,) uint32, thresholds (K,) uint32, "
+                      "counts (n,) int32");
+  }
+  const uint32_t k0 = ((const uint32_t*)key->data)[0], k1 = ((const uint32_t*)key->data)[1];
+  const uint32_t* thresholds = (const uint32_t*)table->data;
+  const int64_t n_terms = table->dims[0], n = counts->dims[0];
+  int32_t* out = (int32_t*)counts->data;
+  /* branch-free: the count of thresholds above the word (vectorises across draws) */
+  enum { BLOCK = 64 };
+  for (int64_t start = 0; start < n; start += BLOCK) {
+    const int64_t end = start + BLOCK < n ? start + BLOCK : n;
+    uint32_t words[BLOCK];
+    int32_t k[BLOCK];
+    for (int64_t i = start; i < end; ++i) {
+      words[i - start] = fmix32(fmix32((uint32_t)i ^ k0) + k1);
+      k[i - start] = 0;
+    }
+    for (int64_t j = 0; j < n_terms; ++j) {
+      const uint32_t threshold = thresholds[j];
+      for (int64_t i = 0; i < end - start; ++i) k[i] += words[i] < threshold;
+    }
+    memcpy(out + start, k, (size_t)(end - start) * sizeof(int32_t));
+  }
   return NULL;
 }
