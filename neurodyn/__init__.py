@@ -5,7 +5,7 @@ The public surface, re-exported explicitly; implementation lives in the layers
 ``projections``, ``inputs``, ``devices``, ``network``, ``running`` and ``networks``.
 """
 
-from . import connectivity, devices, init, nest, network, surrogate, units
+from . import connectivity, devices, init, inputs, nest, network, surrogate, units
 from .core import (
     Dynamics,
     HiddenState,
@@ -24,7 +24,18 @@ from .core import (
     random,
     reset_all_states,
 )
-from .inputs import PoissonSpike
+from .inputs import (
+    ConstantInput,
+    OUProcessInput,
+    PoissonEncoder,
+    PoissonSpike,
+    RampInput,
+    SectionInput,
+    SinusoidalInput,
+    SpikeTime,
+    StepInput,
+    WienerProcessInput,
+)
 from .integrators import integrate
 from .network import Network
 from .neurons import (
@@ -122,6 +133,7 @@ __all__ = [
     "nest",
     "connectivity",
     "devices",
+    "inputs",
     "network",
     "Network",
     # networks
@@ -132,6 +144,15 @@ __all__ = [
     "AlignPostProj",
     "DeltaProj",
     "PoissonSpike",
+    "SectionInput",
+    "ConstantInput",
+    "StepInput",
+    "RampInput",
+    "SinusoidalInput",
+    "OUProcessInput",
+    "WienerProcessInput",
+    "PoissonEncoder",
+    "SpikeTime",
     # running
     "run",
     "Monitor",

@@ -47,6 +47,14 @@ MODELS = {
     "COBA": (nd.COBA, {"E": 0.0 * u.mV}),
     "MgBlock": (nd.MgBlock, {}),
     "PoissonSpike": (nd.PoissonSpike, {"freqs": 10.0 * u.Hz}),
+    "SectionInput": (nd.SectionInput, {"values": [1.0] * u.nA, "durations": [1.0] * u.ms}),
+    "ConstantInput": (nd.ConstantInput, {"I_and_duration": [(1.0 * u.nA, 1.0 * u.ms)]}),
+    "StepInput": (nd.StepInput, {"amplitudes": [1.0] * u.nA, "step_times": [1.0] * u.ms}),
+    "RampInput": (nd.RampInput, {"c_start": 0 * u.nA, "c_end": 1 * u.nA, "t_end": 5 * u.ms}),
+    "SinusoidalInput": (nd.SinusoidalInput, {"amplitude": 1 * u.nA, "frequency": 1 * u.Hz}),
+    "OUProcess": (nd.OUProcessInput, {"mean": 1 * u.nA, "sigma": 1 * u.nA, "tau": 5 * u.ms}),
+    "WienerProcessInput": (nd.WienerProcessInput, {}),
+    "SpikeTime": (nd.SpikeTime, {"indices": [0, 1], "times": [1.0, 2.0] * u.ms}),
     **{
         f"nest.{name}": (getattr(nd.nest, name), {})
         for name in nd.nest.__all__
