@@ -54,6 +54,7 @@ class Param:
     - ``per_neuron``: the value is a scalar or an array that broadcasts to the
       population shape *exactly* (its shape is not widened by the broadcast);
       otherwise it must be a scalar.
+    - ``flag``: a switch, ``True`` or ``False`` (no other value, no array).
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class Param:
         allow_inf: bool = False,
         optional: bool = False,
         per_neuron: bool = True,
+        flag: bool = False,
     ):
         self.unit = unit
         self.positive = positive
@@ -73,7 +75,8 @@ class Param:
         self.bounds = bounds
         self.allow_inf = allow_inf
         self.optional = optional
-        self.per_neuron = per_neuron
+        self.per_neuron = per_neuron and not flag
+        self.flag = flag
         self.name = "?"
 
     def __set_name__(self, owner: type, name: str) -> None:
@@ -96,6 +99,10 @@ class Param:
         label = f"{owner}.{self.name}"
         if value is None and self.optional:
             return None
+        if self.flag:
+            if not isinstance(value, (bool, np.bool_)):
+                raise ParameterError(f"{label} must be True or False, got {value!r}")
+            return bool(value)
         return check_value(
             label,
             value,
