@@ -23,11 +23,6 @@ from pathlib import Path
 import numpy as np
 
 PEERS = Path(__file__).resolve().parents[2] / "benchmarks" / "peers"
-sys.path.insert(0, str(PEERS))
-
-import brian2  # noqa: E402
-import brian2_cobahh  # noqa: E402
-from _common import stdout_to_stderr  # noqa: E402
 
 N_NEURONS = 4000
 DURATION_MS = 1000.0
@@ -35,6 +30,12 @@ SEEDS = list(range(1, 11))
 
 
 def main() -> None:
+    # Brian2 is imported here: the test suite imports this module (doctests) without it
+    sys.path.insert(0, str(PEERS))
+    import brian2
+    import brian2_cobahh
+    from _common import stdout_to_stderr
+
     rates, synapses = [], []
     for seed in SEEDS:
         with stdout_to_stderr():
