@@ -10,10 +10,12 @@ membrane equation) and delta inputs (added to a state after integration).
 
 from __future__ import annotations
 
+import inspect
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from ._errors import ParameterError
 from ._params import ParamHolder, size_tuple
 from ._state import State, count_new_state, uncounted_states
 
@@ -160,10 +162,20 @@ class Dynamics(Module):
         return n
 
     def add_current_input(self, key: str, fn: Callable[..., Any]) -> None:
-        """Register ``fn(V) -> current`` to be summed into the membrane current."""
+        """Register ``fn(V) -> current`` (or ``fn() -> current``, for a current that does
+        not depend on the membrane potential) to be summed into the membrane current.
+
+        ``fn`` is called at every evaluation of the membrane equation; a ``fn`` that
+        reads a variable of the script (``lambda: I_gap``) sees its value at that time.
+        """
         if key in self._current_inputs:
             raise ValueError(f"{self.name}: a current input named {key!r} exists already")
-        self._current_inputs[key] = fn
+        if not callable(fn):
+            raise ParameterError(
+                f"{self.name}: current input {key!r} must be a function fn(V) or fn() "
+                f"returning a current, got {type(fn).__name__} (wrap a value: lambda: value)"
+            )
+        self._current_inputs[key] = fn if _takes_one_argument(fn) else _ignoring_arguments(fn)
 
     def add_delta_input(self, key: str, fn: Callable[..., Any], label: str | None = None) -> None:
         """Register ``fn() -> jump`` to be added to the state after integration.
@@ -196,6 +208,24 @@ class Dynamics(Module):
     def delta_input_labels(self) -> set[str | None]:
         """The labels of all registered delta inputs."""
         return {label for _, label in self._delta_inputs.values()}
+
+
+def _takes_one_argument(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` can be called with one positional argument (builtins: assume so)."""
+    try:
+        inspect.signature(fn).bind(None)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to inspect
+        return True
+    return True
+
+
+def _ignoring_arguments(fn: Callable[[], Any]) -> Callable[..., Any]:
+    def current(*_: Any) -> Any:
+        return fn()
+
+    return current
 
 
 def init_all_states(module: Module, batch_size: int | None = None) -> Module:

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import jax
+import jax.numpy as jnp
+import numpy as np
 
 from .. import units as u
 from ._errors import ParameterError
@@ -53,7 +55,7 @@ class State:
 
     @value.setter
     def value(self, new: Any) -> None:
-        _check_compatible(self, new)
+        new = _compatible(self, new)
         if _trace_stack:
             _trace_stack[-1].record(self)
         self._value = new
@@ -81,8 +83,11 @@ class ParamState(State):
     __slots__ = ()
 
 
-def _check_compatible(state: State, new: Any) -> None:
-    """Refuse assignments that change a state's units or tree structure."""
+def _compatible(state: State, new: Any) -> Any:
+    """``new`` as the state's next value: assignments that change a state's units or
+    tree structure are refused; a leaf that broadcasts to the state's shape without
+    having it (``neuron.V.value = -50 * u.mV``) is broadcast, so the state keeps its
+    shape."""
     old = state._value
     old_leaves, old_tree = jax.tree_util.tree_flatten(old, is_leaf=u.is_quantity)
     new_leaves, new_tree = jax.tree_util.tree_flatten(new, is_leaf=u.is_quantity)
@@ -91,12 +96,29 @@ def _check_compatible(state: State, new: Any) -> None:
         raise ParameterError(
             f"state {label}: new value has structure {new_tree}, expected {old_tree}"
         )
-    for old_leaf, new_leaf in zip(old_leaves, new_leaves, strict=True):
+    broadcast = False
+    for index, (old_leaf, new_leaf) in enumerate(zip(old_leaves, new_leaves, strict=True)):
         if u.get_unit(old_leaf).dim != u.get_unit(new_leaf).dim:
             raise ParameterError(
                 f"state {label}: cannot assign a value in {u.get_unit(new_leaf)} "
                 f"to a state in {u.get_unit(old_leaf)}"
             )
+        old_shape, new_shape = jnp.shape(u.magnitude(old_leaf)), jnp.shape(u.magnitude(new_leaf))
+        if new_shape != old_shape and _broadcasts(new_shape, old_shape):
+            new_leaves[index] = u.math.broadcast_to(new_leaf, old_shape)
+            broadcast = True
+    return jax.tree_util.tree_unflatten(new_tree, new_leaves) if broadcast else new
+
+
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` (not to an empty one: a state that
+    grows along an empty axis, as NMDA ports are added, takes the new shape)."""
+    if 0 in target:
+        return False
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
 
 
 class StateTrace:

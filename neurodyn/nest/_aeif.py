@@ -182,6 +182,11 @@ class _AdEx(NESTNeuron):
         """The spike detection threshold: ``V_peak``, or ``V_th`` if ``Delta_T = 0``."""
         return u.math.where(self.Delta_T > 0.0 * u.mV, self.V_peak, self.V_th)
 
+    def spike_argument(self, V: Any) -> Any:
+        """``(V - threshold) / (threshold - V_reset)``, ``threshold`` :meth:`spike_threshold`."""
+        threshold = self.spike_threshold()
+        return u.magnitude((V - threshold) / (threshold - self.V_reset))
+
     def _after_substep(self, y: dict, aux: dict) -> tuple[dict, dict]:
         V, w = y["V"], y["w"]
         unstable = (

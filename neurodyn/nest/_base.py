@@ -139,9 +139,13 @@ class NESTNeuron(Neuron):
         changes or a parameter is set anew."""
         t = environ.get("t") if t is None else t
         dt = environ.get_dt()
-        if _traced(y, h, t, args):
+        if _traced(y, h, t, args, control):
             return rkf45_step(f, y, t, dt, h, *args, **control)
-        return self._compiled_rkf45(f, dt, control)(y, t, h, *args)
+        # Options that are data (the event's carry ``aux``, a quantity ``h_min``) are
+        # arguments of the compiled step; numbers and functions are part of its key.
+        data = {name: value for name, value in control.items() if not _static(value)}
+        static = {name: value for name, value in control.items() if name not in data}
+        return self._compiled_rkf45(f, dt, static)(y, t, h, data, *args)
 
     def _compiled_rkf45(self, f: Any, dt: Any, control: dict) -> Any:
         key = (
@@ -154,8 +158,8 @@ class NESTNeuron(Neuron):
         if key not in cache:
             cache.clear()  # parameters or dt changed: older programs are stale
 
-            def step(y: Any, t: Any, h: Any, *args: Any) -> Any:
-                return rkf45_step(f, y, t, dt, h, *args, **control)
+            def step(y: Any, t: Any, h: Any, data: dict, *args: Any) -> Any:
+                return rkf45_step(f, y, t, dt, h, *args, **control, **data)
 
             cache[key] = jit(step)
         return cache[key]
@@ -222,6 +226,12 @@ def _traced(*values: Any) -> bool:
     """Whether any leaf of ``values`` is a tracer (we are inside a compiled function)."""
     leaves = jax.tree_util.tree_leaves(values, is_leaf=u.is_quantity)
     return any(isinstance(u.magnitude(leaf), jax.core.Tracer) for leaf in leaves)
+
+
+def _static(value: Any) -> bool:
+    """Whether an option is part of a compiled program (a number, flag, string,
+    ``None`` or function) rather than data passed to it."""
+    return value is None or callable(value) or isinstance(value, (bool, int, float, str))
 
 
 def _function_key(value: Any) -> Any:

@@ -58,9 +58,10 @@ class NESTHodgkinHuxley(NESTNeuron):
         V_initializer: Any,
         gate_initializers: dict[str, Any],
         spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
         name: str | None = None,
     ):
-        super().__init__(in_size, I_e, spk_fun=spk_fun, name=name)
+        super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
         self.V_initializer = V_initializer
         for gate, init in gate_initializers.items():
             _check_gate(f"{gate}_initializer", init, self.varshape)
@@ -70,21 +71,27 @@ class NESTHodgkinHuxley(NESTNeuron):
     def rates(v: Any) -> dict[str, tuple[Any, Any]]:
         raise NotImplementedError
 
+    def initial_values(self) -> tuple[tuple[str, Any], dict[str, tuple[str, Any]]]:
+        """Where the initial state comes from: ``(name, V's initializer)`` and
+        ``{gate: (name, initializer or None)}`` (names for error messages)."""
+        inits = self.gate_initializers
+        gates = {gate: (f"{gate}_initializer", init) for gate, init in inits.items()}
+        return ("V_initializer", self.V_initializer), gates
+
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
+        (V_name, V_init), gate_inits = self.initial_values()
+        V = initial_value(V_name, V_init, u.mV, self.varshape, batch_size)
         self.V = HiddenState(V, name="V")
         rates = self.rates(u.to_float(V, u.mV))
         for gate in self.GATES:
-            init = self.gate_initializers.get(gate)
+            name, init = gate_inits.get(gate, (gate, None))
             if init is None:
                 alpha, beta = rates[gate]
                 value = alpha / (alpha + beta)
             else:
-                value = initial_value(
-                    f"{gate}_initializer", init, u.UNITLESS, self.varshape, batch_size
-                )
-                value = jnp.broadcast_to(jnp.asarray(value, V.mantissa.dtype), V.shape)
+                value = initial_value(name, init, u.UNITLESS, self.varshape, batch_size)
+            value = jnp.broadcast_to(jnp.asarray(value, V.mantissa.dtype), V.shape)
             setattr(self, gate, HiddenState(value, name=gate))
         zeros = jnp.zeros_like(V.mantissa)
         for state, unit in self.SYNAPSES.items():
@@ -106,14 +113,24 @@ class NESTHodgkinHuxley(NESTNeuron):
         state = {recorded: gate for gate, recorded in self.GATES.items()}.get(name, name)
         return getattr(self, state).value
 
-    def detect_spike(self, V_old: Any, V: Any, threshold: Any, refractory: Any) -> Any:
-        """NEST's rule: ``V >= threshold`` and ``V_old > V`` (past the peak), not refractory.
+    def spike_threshold(self) -> Any:
+        """The voltage a spike must reach: 0 mV (NEST's ``hh_psc_alpha*``)."""
+        return 0.0 * u.mV
 
-        The surrogate sees ``V - threshold`` in mV; the local-maximum and refractory
+    def spike_argument(self, V: Any) -> Any:
+        """``V - spike_threshold()`` in mV (no reset to scale by), as the page's
+        ``get_spike`` divides ``V`` by 1 mV."""
+        return u.to_float(V - self.spike_threshold(), u.mV)
+
+    def detect_spike(self, V_old: Any, V: Any, refractory: Any) -> Any:
+        """NEST's rule: ``V >= spike_threshold()`` and ``V_old > V`` (past the peak), not
+        refractory.
+
+        The surrogate sees :meth:`spike_argument`; the local-maximum and refractory
         conditions are gates without gradient.
         """
         falling = jax.lax.stop_gradient(u.to_float(V_old, u.mV) > u.to_float(V, u.mV))
-        return self.spk_fun(u.to_float(V - threshold, u.mV)) * falling * ~refractory
+        return self.get_spike(V) * falling * ~refractory
 
 
 class hh_psc_alpha(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
@@ -277,7 +294,7 @@ class hh_psc_alpha(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
             self.derivatives, self.ode_state(), self.I_stim.value, **self.CONTROL
         ).y
         y = _add_alpha_spikes(self, y)
-        spike = self.detect_spike(V_old, y["V"], 0.0 * u.mV, refractory)
+        spike = self.detect_spike(V_old, y["V"], refractory)
         self._store(y)
         self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)
@@ -437,6 +454,10 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
                   4.0 / (1.0 + jnp.exp((40.0 - v) / 5.0))),
         }  # fmt: skip
 
+    def spike_threshold(self) -> Any:
+        """``V_T + 30 mV``, NEST's threshold for this model."""
+        return self.V_T + 30.0 * u.mV
+
     def derivatives(self, y: dict, t: Any, I_stim: Any) -> dict:
         """The vector field, NEST's ``hh_cond_exp_traub_dynamics``."""
         V, m, h, n = y["V"], y["m"], y["h"], y["n"]
@@ -465,7 +486,7 @@ class hh_cond_exp_traub(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         ).y
         y["g_ex"] = _plus(y["g_ex"], self.spike_inputs("ex", sign=+1))
         y["g_in"] = _plus(y["g_in"], -self.spike_inputs("in", sign=-1))
-        spike = self.detect_spike(V_old, y["V"], self.V_T + 30.0 * u.mV, refractory)
+        spike = self.detect_spike(V_old, y["V"], refractory)
         self._store(y)
         self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)

@@ -23,8 +23,8 @@ from ..neurons._base import refractory_steps
 from ..surrogate import Surrogate
 from ._hh import NESTHodgkinHuxley, _add_alpha_spikes, _alpha_currents, _gates
 
-#: NEST's control for this model: ``gsl_odeiv_control_y_new(1e-6, 0)``.
-CONTROL_1E6 = dict(eps_abs=1e-6, eps_rel=0.0, a_y=1.0, a_dydt=0.0)
+#: NEST's default initial ``V_m`` (mV): the resting potential of the default parameters.
+NEST_V_M = -69.60401191631222
 
 #: Number of coefficients of the gap polynomial ``P(s) = c0 + c1 s + c2 s^2 + c3 s^3``.
 GAP_COEFFICIENTS = 4
@@ -69,31 +69,34 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     previous step, ``I_e`` and ``I_gap``; add the arriving spikes; count the refractory
     period down or detect a spike; buffer the stimulation current; clear the gap input.
 
-    ==================  ===============  ==========================================
+    ==================  ===============  ================================================
     parameter           default          meaning
-    ==================  ===============  ==========================================
-    ``t_ref``           2 ms             refractory period (no spike detection)
+    ==================  ===============  ================================================
+    ``E_L``             -70 mV           leak reversal potential
+    ``C_m``             40 pF            membrane capacitance
     ``g_Na``            4500 nS          sodium peak conductance
     ``g_Kv1``           9 nS             Kv1 (slow, ``n^4``) peak conductance
     ``g_Kv3``           9000 nS          Kv3 (fast, ``p^2``) peak conductance
     ``g_L``             10 nS            leak conductance
-    ``C_m``             40 pF            membrane capacitance
     ``E_Na``            74 mV            sodium reversal potential
     ``E_K``             -90 mV           potassium reversal potential
-    ``E_L``             -70 mV           leak reversal potential
+    ``t_ref``           2 ms             refractory period (no spike detection)
     ``tau_syn_ex``      0.2 ms           excitatory alpha-current time constant
     ``tau_syn_in``      2 ms             inhibitory alpha-current time constant
     ``I_e``             0 pA             constant input current
-    ``V_initializer``   -69.604012 mV    initial ``V`` (NEST's default ``V_m``)
-    ``m_initializer``   ``None``         initial ``m`` (``Act_m``); ``None``: equilibrium at ``V``
-    ``h_initializer``   ``None``         initial ``h`` (``Inact_h``); ``None``: equilibrium
-    ``n_initializer``   ``None``         initial ``n`` (``Act_n``); ``None``: equilibrium
-    ``p_initializer``   ``None``         initial ``p`` (``Inact_p``); ``None``: equilibrium
-    ==================  ===============  ==========================================
+    ``V_m_init``        -69.604012 mV    initial ``V`` (NEST's default ``V_m``; ``None``: it)
+    ``Act_m_init``      ``None``         initial ``m`` in [0, 1]; ``None``: equilibrium at ``V``
+    ``Inact_h_init``    ``None``         initial ``h`` in [0, 1]; ``None``: equilibrium
+    ``Act_n_init``      ``None``         initial ``n`` in [0, 1]; ``None``: equilibrium
+    ``Inact_p_init``    ``None``         initial ``p`` in [0, 1]; ``None``: equilibrium
+    ``spk_fun``         ReluGrad()       surrogate of ``V`` in mV (:meth:`get_spike`)
+    ``spk_reset``       ``'hard'``       accepted for the API; there is no reset
+    ``gsl_error_tol``   1e-6             RKF45 absolute tolerance (NEST hard-codes 1e-6)
+    ==================  ===============  ================================================
 
-    NEST's rules: ``C_m > 0``, ``t_ref >= 0``, ``tau_syn_* > 0``, conductances ``>= 0``,
-    gating variables ``>= 0``. NEST hard-codes the tolerance 1e-6; there is no
-    ``gsl_error_tol`` parameter.
+    The arguments come in the order of BrainPy's ``hh_psc_alpha_gap`` (the parameter
+    table above). NEST's rules: ``C_m > 0``, ``t_ref >= 0``, ``tau_syn_* > 0``,
+    conductances ``>= 0``; the initial gating values lie in [0, 1].
 
     States: ``V``, ``m``, ``h``, ``n``, ``p``, ``dI_syn_ex``, ``I_syn_ex``, ``dI_syn_in``,
     ``I_syn_in``, ``gap_conductance`` (``G``, nS), ``gap_coefficients`` (``c_0..c_3``,
@@ -128,7 +131,6 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         "dI_syn_in": u.pA / u.ms,
         "I_syn_in": u.pA,
     }
-    CONTROL = CONTROL_1E6
 
     t_ref = Param(u.ms, nonnegative=True)
     C_m = Param(u.pF, positive=True)
@@ -142,32 +144,40 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     tau_syn_ex = Param(u.ms, positive=True)
     tau_syn_in = Param(u.ms, positive=True)
 
+    V_m_init = Param(u.mV)
+    Act_m_init = Param(bounds=(0.0, 1.0), optional=True)
+    Inact_h_init = Param(bounds=(0.0, 1.0), optional=True)
+    Act_n_init = Param(bounds=(0.0, 1.0), optional=True)
+    Inact_p_init = Param(bounds=(0.0, 1.0), optional=True)
+    gsl_error_tol = Param(positive=True, per_neuron=False)
+
     def __init__(
         self,
         in_size: Any,
-        t_ref: Any = 2.0 * u.ms,
+        E_L: Any = -70.0 * u.mV,
+        C_m: Any = 40.0 * u.pF,
         g_Na: Any = 4500.0 * u.nS,
         g_Kv1: Any = 9.0 * u.nS,
         g_Kv3: Any = 9000.0 * u.nS,
         g_L: Any = 10.0 * u.nS,
-        C_m: Any = 40.0 * u.pF,
         E_Na: Any = 74.0 * u.mV,
         E_K: Any = -90.0 * u.mV,
-        E_L: Any = -70.0 * u.mV,
+        t_ref: Any = 2.0 * u.ms,
         tau_syn_ex: Any = 0.2 * u.ms,
         tau_syn_in: Any = 2.0 * u.ms,
         I_e: Any = 0.0 * u.pA,
-        V_initializer: Any = -69.60401191631222 * u.mV,
-        m_initializer: Any = None,
-        h_initializer: Any = None,
-        n_initializer: Any = None,
-        p_initializer: Any = None,
+        V_m_init: Any = None,
+        Act_m_init: Any = None,
+        Inact_h_init: Any = None,
+        Act_n_init: Any = None,
+        Inact_p_init: Any = None,
         spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        gsl_error_tol: float = 1e-6,
         name: str | None = None,
     ):
-        gates = {"m": m_initializer, "h": h_initializer, "n": n_initializer, "p": p_initializer}
-        super().__init__(in_size, I_e, V_initializer, gates, spk_fun=spk_fun, name=name)
-        self.t_ref = t_ref
+        super().__init__(in_size, I_e, None, {}, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        self.E_L = E_L
         self.C_m = C_m
         self.g_Na = g_Na
         self.g_Kv1 = g_Kv1
@@ -175,9 +185,25 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         self.g_L = g_L
         self.E_Na = E_Na
         self.E_K = E_K
-        self.E_L = E_L
+        self.t_ref = t_ref
         self.tau_syn_ex = tau_syn_ex
         self.tau_syn_in = tau_syn_in
+        self.V_m_init = V_m_init if V_m_init is not None else NEST_V_M * u.mV
+        self.Act_m_init = Act_m_init
+        self.Inact_h_init = Inact_h_init
+        self.Act_n_init = Act_n_init
+        self.Inact_p_init = Inact_p_init
+        self.gsl_error_tol = gsl_error_tol
+
+    def initial_values(self) -> tuple[tuple[str, Any], dict[str, tuple[str, Any]]]:
+        gates = {gate: (f"{name}_init", getattr(self, f"{name}_init"))
+                 for gate, name in self.GATES.items()}  # fmt: skip
+        return ("V_m_init", self.V_m_init), gates
+
+    @property
+    def CONTROL(self) -> dict[str, float]:  # noqa: N802 (the base's name for the control)
+        """NEST's ``gsl_odeiv_control_y_new(gsl_error_tol, 0)``."""
+        return dict(eps_abs=float(self.gsl_error_tol), eps_rel=0.0, a_y=1.0, a_dydt=0.0)
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -255,7 +281,7 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         )
         self.keep_integration(result)
         y = _add_alpha_spikes(self, result.y)
-        spike = self.detect_spike(V_old, y["V"], 0.0 * u.mV, refractory)
+        spike = self.detect_spike(V_old, y["V"], refractory)
         self._store(y)
         self.emit(spike, refractory_steps(self.t_ref))
         self.buffer_current(x)

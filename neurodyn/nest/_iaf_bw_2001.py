@@ -65,6 +65,7 @@ class _BrunelWang(NESTNeuron):
     t_ref = Param(u.ms, nonnegative=True)
     alpha = Param(u.kHz, positive=True)
     conc_Mg2 = Param(u.mM, positive=True)
+    ref_var = Param(flag=True)
 
     def __init__(
         self,
@@ -88,6 +89,9 @@ class _BrunelWang(NESTNeuron):
         spk_fun: Surrogate | None,
         spk_reset: str,
         name: str | None,
+        s_AMPA_initializer: Any = None,
+        s_GABA_initializer: Any = None,
+        ref_var: bool = False,
     ):
         # NEST's models have no I_e: the base class's stays 0 pA.
         super().__init__(in_size, 0.0 * u.pA, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
@@ -114,17 +118,34 @@ class _BrunelWang(NESTNeuron):
             )
         self.gsl_error_tol = float(gsl_error_tol)  # float64, as GSL's tolerance
         self.V_initializer = V_initializer if V_initializer is not None else E_L
+        self.s_AMPA_initializer = s_AMPA_initializer
+        self.s_GABA_initializer = s_GABA_initializer
+        self.ref_var = ref_var
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
         V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
         self.V = HiddenState(V.in_unit(u.mV), name="V")  # the tolerance is in mV
         zeros = jnp.zeros_like(V.mantissa)
-        self.s_AMPA = HiddenState(u.with_unit(zeros, u.nS), name="s_AMPA")
-        self.s_GABA = HiddenState(u.with_unit(zeros, u.nS), name="s_GABA")
+        for key in ("s_AMPA", "s_GABA"):
+            name = f"{key}_initializer"
+            init = getattr(self, name)
+            s = u.with_unit(zeros, u.nS)
+            if init is not None:
+                value = initial_value(name, init, u.nS, self.varshape, batch_size)
+                s = s + value.in_unit(u.nS).astype(zeros.dtype)  # the tolerance is in nS
+            setattr(self, key, HiddenState(s, name=key))
         for key in ("I_AMPA", "I_GABA", "I_NMDA"):
             setattr(self, key, ShortTermState(u.with_unit(zeros, u.pA), name=key))
         self.init_adaptive_step(V.shape)
+        if self.ref_var:
+            self.refractory = ShortTermState(jnp.zeros(zeros.shape, bool), name="refractory")
+
+    def emit(self, spike: Any, refractory_steps: Any) -> Any:
+        spike = super().emit(spike, refractory_steps)
+        if "refractory" in vars(self):  # ref_var: the refractory flag, kept up to date
+            self.refractory.value = self.refractory_step_count.value > 0
+        return spike
 
     def _recordable(self, name: str) -> Any:
         key = "V" if name == "V_m" else name
@@ -260,26 +281,31 @@ class iaf_bw_2001(_BrunelWang):  # noqa: N801 (NEST's model name)
     increment is in :attr:`spike_offset` after each step (0 where the neuron did not
     fire): deliver ``weight * spike_offset`` as the target's ``'NMDA'`` delta input.
 
-    ====================  ===========  ============================================
-    parameter             default      meaning
-    ====================  ===========  ============================================
-    ``E_L``               -70 mV       leak reversal potential
-    ``E_ex``              0 mV         excitatory (AMPA, NMDA) reversal potential
-    ``E_in``              -70 mV       inhibitory (GABA) reversal potential
-    ``V_th``              -55 mV       spike threshold
-    ``V_reset``           -60 mV       reset potential (``< V_th``)
-    ``C_m``               500 pF       membrane capacitance
-    ``g_L``               25 nS        leak conductance
-    ``t_ref``             2 ms         refractory period (``V`` clamped to ``V_reset``)
-    ``tau_AMPA``          2 ms         AMPA decay time constant
-    ``tau_GABA``          5 ms         GABA decay time constant
-    ``tau_rise_NMDA``     2 ms         NMDA rise time constant (``< tau_decay_NMDA``)
-    ``tau_decay_NMDA``    100 ms       NMDA decay time constant
-    ``alpha``             0.5 / ms     NMDA rise coupling strength
-    ``conc_Mg2``          1 mM         extracellular Mg2+ concentration
-    ``gsl_error_tol``     1e-3         RKF45 absolute tolerance (mV, nS), one number
-    ``V_initializer``     ``E_L``      initial membrane potential
-    ====================  ===========  ============================================
+    ======================  ===========  ============================================
+    parameter               default      meaning
+    ======================  ===========  ============================================
+    ``E_L``                 -70 mV       leak reversal potential
+    ``E_ex``                0 mV         excitatory (AMPA, NMDA) reversal potential
+    ``E_in``                -70 mV       inhibitory (GABA) reversal potential
+    ``V_th``                -55 mV       spike threshold
+    ``V_reset``             -60 mV       reset potential (``< V_th``)
+    ``C_m``                 500 pF       membrane capacitance
+    ``g_L``                 25 nS        leak conductance
+    ``t_ref``               2 ms         refractory period (``V`` clamped to ``V_reset``)
+    ``tau_AMPA``            2 ms         AMPA decay time constant
+    ``tau_GABA``            5 ms         GABA decay time constant
+    ``tau_rise_NMDA``       2 ms         NMDA rise time constant (``< tau_decay_NMDA``)
+    ``tau_decay_NMDA``      100 ms       NMDA decay time constant
+    ``alpha``               0.5 / ms     NMDA rise coupling strength
+    ``conc_Mg2``            1 mM         extracellular Mg2+ concentration
+    ``gsl_error_tol``       1e-3         RKF45 absolute tolerance (mV, nS), one number
+    ``V_initializer``       ``E_L``      initial membrane potential
+    ``s_AMPA_initializer``  0 nS         initial ``s_AMPA``
+    ``s_GABA_initializer``  0 nS         initial ``s_GABA``
+    ``spk_fun``             ReluGrad()   surrogate spike function
+    ``spk_reset``           ``'hard'``   ``'hard'`` (V set to ``V_reset``) or ``'soft'``
+    ``ref_var``             ``False``    keep the state ``refractory`` (bool) up to date
+    ======================  ===========  ============================================
 
     NEST's model has no ``I_e``: drive it with ``x`` or current inputs (they act one
     step later, like NEST's current generators).
@@ -330,14 +356,17 @@ class iaf_bw_2001(_BrunelWang):  # noqa: N801 (NEST's model name)
         conc_Mg2: Any = 1.0 * u.mM,
         gsl_error_tol: float = 1e-3,
         V_initializer: Any = None,
+        s_AMPA_initializer: Any = None,
+        s_GABA_initializer: Any = None,
         spk_fun: Surrogate | None = None,
         spk_reset: str = "hard",
+        ref_var: bool = False,
         name: str | None = None,
     ):
         super().__init__(
             in_size, E_L, E_ex, E_in, V_th, V_reset, C_m, g_L, t_ref, tau_AMPA, tau_GABA,
             tau_rise_NMDA, tau_decay_NMDA, alpha, conc_Mg2, gsl_error_tol, V_initializer,
-            spk_fun, spk_reset, name,
+            spk_fun, spk_reset, name, s_AMPA_initializer, s_GABA_initializer, ref_var,
         )  # fmt: skip
         rise = np.asarray(u.to_float(self.tau_rise_NMDA, u.ms), np.float64)
         decay = np.asarray(u.to_float(self.tau_decay_NMDA, u.ms), np.float64)

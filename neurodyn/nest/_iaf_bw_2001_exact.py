@@ -67,28 +67,33 @@ class iaf_bw_2001_exact(_BrunelWang):  # noqa: N801 (NEST's model name)
     a new label adds a port, which is allowed only before the first :meth:`update`,
     and an event's weight must equal its port's (NEST: "requires constant weights").
 
-    ====================  ===========  ============================================
-    parameter             default      meaning
-    ====================  ===========  ============================================
-    ``E_L``               -70 mV       leak reversal potential
-    ``E_ex``              0 mV         excitatory (AMPA, NMDA) reversal potential
-    ``E_in``              -70 mV       inhibitory (GABA) reversal potential
-    ``V_th``              -55 mV       spike threshold
-    ``V_reset``           -60 mV       reset potential (``< V_th``)
-    ``C_m``               500 pF       membrane capacitance
-    ``g_L``               25 nS        leak conductance
-    ``t_ref``             2 ms         refractory period (``V`` clamped to ``V_reset``)
-    ``tau_AMPA``          2 ms         AMPA decay time constant
-    ``tau_GABA``          5 ms         GABA decay time constant
-    ``tau_rise_NMDA``     2 ms         NMDA rise time constant of ``x_j``
-    ``tau_decay_NMDA``    100 ms       NMDA decay time constant of ``s_j``
-    ``alpha``             0.5 / ms     NMDA rise coupling strength
-    ``conc_Mg2``          1 mM         extracellular Mg2+ concentration
-    ``gsl_error_tol``     1e-3         RKF45 absolute tolerance (mV, nS, unitless)
-    ``n_nmda_ports``      0            number of NMDA ports (from ``nmda_weights``)
-    ``nmda_weights``      none         NMDA port weights ``w_j`` (nS)
-    ``V_initializer``     ``E_L``      initial membrane potential
-    ====================  ===========  ============================================
+    ======================  ===========  ============================================
+    parameter               default      meaning
+    ======================  ===========  ============================================
+    ``E_L``                 -70 mV       leak reversal potential
+    ``E_ex``                0 mV         excitatory (AMPA, NMDA) reversal potential
+    ``E_in``                -70 mV       inhibitory (GABA) reversal potential
+    ``V_th``                -55 mV       spike threshold
+    ``V_reset``             -60 mV       reset potential (``< V_th``)
+    ``C_m``                 500 pF       membrane capacitance
+    ``g_L``                 25 nS        leak conductance
+    ``t_ref``               2 ms         refractory period (``V`` clamped to ``V_reset``)
+    ``tau_AMPA``            2 ms         AMPA decay time constant
+    ``tau_GABA``            5 ms         GABA decay time constant
+    ``tau_rise_NMDA``       2 ms         NMDA rise time constant of ``x_j``
+    ``tau_decay_NMDA``      100 ms       NMDA decay time constant of ``s_j``
+    ``alpha``               0.5 / ms     NMDA rise coupling strength
+    ``conc_Mg2``            1 mM         extracellular Mg2+ concentration
+    ``gsl_error_tol``       1e-3         RKF45 absolute tolerance (mV, nS, unitless)
+    ``V_initializer``       ``E_L``      initial membrane potential
+    ``s_AMPA_initializer``  0 nS         initial ``s_AMPA``
+    ``s_GABA_initializer``  0 nS         initial ``s_GABA``
+    ``spk_fun``             ReluGrad()   surrogate spike function
+    ``spk_reset``           ``'hard'``   ``'hard'`` (V set to ``V_reset``) or ``'soft'``
+    ``ref_var``             ``False``    keep the state ``refractory`` (bool) up to date
+    ``n_nmda_ports``        0            number of NMDA ports (keyword only)
+    ``nmda_weights``        none         NMDA port weights ``w_j`` (nS; keyword only)
+    ======================  ===========  ============================================
 
     **Update order** (NEST's): integrate ``(V, s_AMPA, s_GABA, x_j, s_j)`` over the step
     with the buffered current (``V`` free also while refractory); record ``s_NMDA =
@@ -139,17 +144,21 @@ class iaf_bw_2001_exact(_BrunelWang):  # noqa: N801 (NEST's model name)
         alpha: Any = 0.5 / u.ms,
         conc_Mg2: Any = 1.0 * u.mM,
         gsl_error_tol: float = 1e-3,
-        n_nmda_ports: int | None = None,
-        nmda_weights: Any = None,
         V_initializer: Any = None,
+        s_AMPA_initializer: Any = None,
+        s_GABA_initializer: Any = None,
         spk_fun: Surrogate | None = None,
         spk_reset: str = "hard",
+        ref_var: bool = False,
         name: str | None = None,
+        *,
+        n_nmda_ports: int | None = None,
+        nmda_weights: Any = None,
     ):
         super().__init__(
             in_size, E_L, E_ex, E_in, V_th, V_reset, C_m, g_L, t_ref, tau_AMPA, tau_GABA,
             tau_rise_NMDA, tau_decay_NMDA, alpha, conc_Mg2, gsl_error_tol, V_initializer,
-            spk_fun, spk_reset, name,
+            spk_fun, spk_reset, name, s_AMPA_initializer, s_GABA_initializer, ref_var,
         )  # fmt: skip
         weights = self._declared_weights(n_nmda_ports, nmda_weights)
         weights = u.with_unit(jnp.asarray(weights, environ.dftype()), u.nS)

@@ -187,11 +187,15 @@ class izhikevich(NESTNeuron):  # noqa: N801 (NEST's model name)
         self.buffer_current(x)
         return spike
 
+    def spike_argument(self, V: Any) -> Any:
+        """``(V - V_th) / (V_th - c)`` (mV; the scale is 1 mV where ``c >= V_th``)."""
+        V_th, c = u.to_float(self.V_th, u.mV), u.to_float(self.c, u.mV)
+        return (u.to_float(V, u.mV) - V_th) / jnp.where(V_th > c, V_th - c, 1.0)
+
     def _threshold(self, V: Any, U: Any) -> tuple[Any, Any, Any]:
         """Spikes where ``V >= V_th`` (mV magnitudes); ``V = c``, ``U += d`` there."""
         V_th, c = u.to_float(self.V_th, u.mV), u.to_float(self.c, u.mV)
-        scale = jnp.where(V_th > c, V_th - c, 1.0)
-        spike = self.spk_fun((V - V_th) / scale)
+        spike = self.get_spike(u.with_unit(V, u.mV))
         if self.spk_reset == "hard":
             V = jnp.where(jax.lax.stop_gradient(spike) > 0, c, V)
         else:

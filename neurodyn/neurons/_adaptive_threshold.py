@@ -45,7 +45,7 @@ class ALIF(LIF):
     ``beta``            0.1 mV         threshold rise per unit of ``a`` (``>= 0``)
     ``V_rest``          0 mV           resting potential
     ``V_th``            1 mV           baseline threshold
-    ``V_reset``         0 mV           reset potential (``< V_th``)
+    ``V_reset``         ``V_rest``     reset potential (``< V_th``)
     ``tau_ref``         0 ms           absolute refractory period
     ``V_initializer``   ``V_rest``     initial ``V``
     ``a_initializer``   0              initial ``a`` (dimensionless)
@@ -84,7 +84,7 @@ class ALIF(LIF):
         beta: Any = 0.1 * u.mV,
         V_rest: Any = 0.0 * u.mV,
         V_th: Any = 1.0 * u.mV,
-        V_reset: Any = 0.0 * u.mV,
+        V_reset: Any = None,
         tau_ref: Any = 0.0 * u.ms,
         V_initializer: Any = None,
         a_initializer: Any = 0.0,
@@ -121,6 +121,11 @@ class ALIF(LIF):
     def threshold(self) -> Any:
         """The effective threshold, ``V_th + beta * a``."""
         return self.V_th + self.beta * self.a.value
+
+    def spike_argument(self, V: Any) -> Any:
+        """``(V - V_th - beta a) / (V_th - V_reset)``: the distance to the effective
+        threshold, as the update scales it."""
+        return u.magnitude((V - self.threshold()) / (self.V_th - self.V_reset))
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         check_current(self.name, x)
@@ -179,7 +184,7 @@ class GIF(Neuron):
     ``tau``               20 ms          membrane time constant
     ``R``                 20 ohm         membrane resistance
     ``V_rest``            -70 mV         resting potential
-    ``V_reset``           -70 mV         reset potential
+    ``V_reset``           ``V_rest``     reset potential
     ``V_th_inf``          -50 mV         threshold's resting value (``> V_reset``)
     ``V_th_reset``        -60 mV         threshold's floor after a spike (``> V_reset``)
     ``a``                 0 / ms         threshold dependence on ``V``
@@ -237,7 +242,7 @@ class GIF(Neuron):
         tau: Any = 20.0 * u.ms,
         R: Any = 20.0 * u.ohm,
         V_rest: Any = -70.0 * u.mV,
-        V_reset: Any = -70.0 * u.mV,
+        V_reset: Any = None,
         V_th_inf: Any = -50.0 * u.mV,
         V_th_reset: Any = -60.0 * u.mV,
         a: Any = 0.0 / u.ms,
@@ -262,7 +267,7 @@ class GIF(Neuron):
         self.tau = tau
         self.R = R
         self.V_rest = V_rest
-        self.V_reset = V_reset
+        self.V_reset = V_reset if V_reset is not None else V_rest
         self.V_th_inf = V_th_inf
         self.V_th_reset = V_th_reset
         self.a = a
@@ -300,6 +305,10 @@ class GIF(Neuron):
     def dV(self, V: Any, I1: Any, I2: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt``."""
         return (-(V - self.V_rest) + self.R * (I1 + I2 + I)) / self.tau
+
+    def spike_argument(self, V: Any) -> Any:
+        """``(V - V_th) / (V_th_inf - V_reset)``, ``V_th`` the threshold state."""
+        return u.magnitude((V - self.V_th.value) / (self.V_th_inf - self.V_reset))
 
     def dV_th(self, V: Any, V_th: Any) -> Any:
         """The threshold equation, ``dV_th/dt``."""

@@ -48,9 +48,37 @@ class Neuron(Dynamics):
         shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
         self.spike = ShortTermState(jnp.zeros(shape, environ.dftype()), name="spike")
 
-    def get_spike(self) -> Any:
-        """The spikes emitted in the last step (floats in {0, 1})."""
-        return self.spike.value
+    #: The name of the state :meth:`get_spike` reads by default (the membrane potential).
+    VOLTAGE = "V"
+
+    def get_spike(self, V: Any = None) -> Any:
+        """The surrogate spike output ``spk_fun(spike_argument(V))`` at the membrane
+        potential ``V`` (default: the current one); 1 where ``V`` is at or past the
+        threshold, and differentiable through ``spk_fun``'s surrogate gradient.
+
+        ``V`` may have any shape that broadcasts against the parameters. The spikes a
+        step emitted are what the step returned (also kept in the state ``spike``);
+        after a reset, ``get_spike()`` of the reset potential is 0.
+        """
+        if not isinstance(self, Neuron):
+            raise ParameterError(
+                "get_spike is a method of a neuron population and needs the population: "
+                "call net.get_spike() or net.get_spike(V) on the model you built, not on its "
+                f"class; the spikes of a step are what the step returns (spike = net(...)); "
+                f"got {type(self).__name__} in place of the population"
+            )
+        V = getattr(self, self.VOLTAGE).value if V is None else V
+        return self.spk_fun(self.spike_argument(V))
+
+    def spike_argument(self, V: Any) -> Any:
+        """The argument of ``spk_fun`` at ``V`` (a plain number; ``>= 0`` is a spike).
+
+        Integrate-and-fire models scale the distance to the threshold by the reset
+        depth, ``(V - V_th) / (V_th - V_reset)``; models without a reset override this.
+        """
+        if not {"V_th", "V_reset"} <= set(type(self).declared_params()):
+            raise NotImplementedError(f"{type(self).__name__}.spike_argument is not defined")
+        return u.magnitude((V - self.V_th) / (self.V_th - self.V_reset))
 
 
 #: The time grid refractory periods are rounded to: 1 µs (NEST's default tic).

@@ -77,8 +77,13 @@ class HH(Neuron):
     ``n_initializer``    ``None``              initial ``n``; ``None``: steady state at ``V``
     ``noise``            ``None``              noise amplitude of ``V`` (mV/sqrt(ms))
     ``spk_fun``          ReluGrad()            surrogate spike function of ``V - V_th`` in mV
-    ``method``           exp_euler             integrator
+    ``method``           rk2                   integrator (``docs/integrators.md``)
     ===================  ====================  ===========================================
+
+    The default integrator, ``rk2``, reproduces solve_ivp's f–I curve at dt = 0.01 ms;
+    at dt = 0.1 ms every Runge–Kutta method exceeds the stability limit of the fast
+    sodium activation (the run stops with a :class:`~neurodyn.SimulationError`): use
+    dt <= 0.05 ms, or ``method="exp_euler"``, which is stable there but less accurate.
 
     States: ``V`` (membrane potential), ``m``, ``h`` (sodium activation and
     inactivation), ``n`` (potassium activation), ``spike`` (last step's spikes).
@@ -126,7 +131,7 @@ class HH(Neuron):
         n_initializer: Any = None,
         noise: Any = None,
         spk_fun: Surrogate | None = None,
-        method: str = "exp_euler",
+        method: str = "rk2",
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
@@ -188,6 +193,10 @@ class HH(Neuron):
             "h": gating(h, *rates["h"]),
             "n": gating(n, *rates["n"]),
         }
+
+    def spike_argument(self, V: Any) -> Any:
+        """``V - V_th`` in mV: the argument of ``spk_fun`` (:meth:`get_spike`)."""
+        return in_mV(V - self.V_th)
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)

@@ -22,6 +22,7 @@ from ._biophysical import (
     check_current_density,
     check_fraction,
     gating_initial_value,
+    in_mV,
     threshold_crossing,
 )
 
@@ -68,7 +69,7 @@ class MorrisLecar(Neuron):
     ``V_initializer``    Uniform(-70, -60) mV  initial ``V``
     ``noise``            ``None``              noise amplitude of ``V`` (mV/sqrt(ms))
     ``spk_fun``          ReluGrad()            surrogate spike function of ``V - V_th`` in mV
-    ``method``           exp_euler             integrator
+    ``method``           rk2                   integrator (``docs/integrators.md``)
     ===================  ====================  ===========================================
 
     States: ``V`` (membrane potential), ``W`` (fraction of open potassium
@@ -124,7 +125,7 @@ class MorrisLecar(Neuron):
         V_initializer: Any = None,
         noise: Any = None,
         spk_fun: Surrogate | None = None,
-        method: str = "exp_euler",
+        method: str = "rk2",
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
@@ -180,6 +181,10 @@ class MorrisLecar(Neuron):
             "V": (-I_Ca - I_K - I_leak + I) / self.C,
             "W": (self.W_inf(V) - W) / self.tau_W(V),
         }
+
+    def spike_argument(self, V: Any) -> Any:
+        """``V - V_th`` in mV: the argument of ``spk_fun`` (:meth:`get_spike`)."""
+        return in_mV(V - self.V_th)
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)

@@ -113,7 +113,7 @@ class PinskyRinzelModel(Neuron):
     ``Ca_initializer``   0.2           initial calcium (arbitrary units, >= 0)
     ``noise``            ``None``      noise amplitude of ``Vs`` and ``Vd`` (mV/sqrt(ms))
     ``spk_fun``          ReluGrad()    surrogate spike function of ``Vs - V_th`` in mV
-    ``method``           exp_euler     integrator
+    ``method``           rk4           integrator (``docs/integrators.md``)
     ===================  ============  ===================================================
 
     States: ``Vs``, ``Vd`` (somatic and dendritic potentials), ``Ca`` (dendritic
@@ -139,6 +139,8 @@ class PinskyRinzelModel(Neuron):
     >>> pr(0.75 * u.uA / u.cm2).shape
     (2,)
     """
+
+    VOLTAGE = "Vs"  # get_spike() reads the somatic potential
 
     gNa = Param(CONDUCTANCE_DENSITY, nonnegative=True)
     gK = Param(CONDUCTANCE_DENSITY, nonnegative=True)
@@ -178,7 +180,7 @@ class PinskyRinzelModel(Neuron):
         Ca_initializer: Any = 0.2,
         noise: Any = None,
         spk_fun: Surrogate | None = None,
-        method: str = "exp_euler",
+        method: str = "rk4",
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
@@ -272,6 +274,10 @@ class PinskyRinzelModel(Neuron):
         rates = self.soma_rates(Vs) | self.dendrite_rates(Vd, Ca)
         derivatives = {gate: gating(y[gate], *rates[gate]) for gate in ("h", "n", "s", "c", "q")}
         return {"Vs": dVs, "Vd": dVd, "Ca": -CA_INFLUX * I_Ca - CA_DECAY * Ca} | derivatives
+
+    def spike_argument(self, V: Any) -> Any:
+        """``V - V_th`` in mV: the argument of ``spk_fun`` (:meth:`get_spike`)."""
+        return in_mV(V - self.V_th)
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY, x_dend: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)

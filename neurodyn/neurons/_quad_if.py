@@ -235,6 +235,10 @@ class Izhikevich(Neuron):
         """The recovery equation, ``du/dt``."""
         return self.a * (self.b * V - recovery)
 
+    def spike_argument(self, V: Any) -> Any:
+        """``(V - V_th) / (V_th - c)``: the distance to the peak, scaled by the reset depth."""
+        return u.magnitude((V - self.V_th) / (self.V_th - self.c))
+
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         return step_with_recovery(
             self, x, self.u,

@@ -77,7 +77,7 @@ class WangBuzsakiModel(Neuron):
     ``n_initializer``    0.32          initial ``n``; ``None``: steady state at ``V``
     ``noise``            ``None``      noise amplitude of ``V`` (mV/sqrt(ms))
     ``spk_fun``          ReluGrad()    surrogate spike function of ``V - V_th`` in mV
-    ``method``           exp_euler     integrator
+    ``method``           rk2           integrator (``docs/integrators.md``)
     ===================  ============  ===================================================
 
     States: ``V`` (membrane potential), ``h`` (sodium inactivation), ``n``
@@ -127,7 +127,7 @@ class WangBuzsakiModel(Neuron):
         n_initializer: Any = 0.32,
         noise: Any = None,
         spk_fun: Surrogate | None = None,
-        method: str = "exp_euler",
+        method: str = "rk2",
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, name=name)
@@ -186,6 +186,10 @@ class WangBuzsakiModel(Neuron):
             "h": self.phi * gating(h, *rates["h"]),
             "n": self.phi * gating(n, *rates["n"]),
         }
+
+    def spike_argument(self, V: Any) -> Any:
+        """``V - V_th`` in mV: the argument of ``spk_fun`` (:meth:`get_spike`)."""
+        return in_mV(V - self.V_th)
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)

@@ -110,6 +110,9 @@ class FixedProb(Connectivity):
     - ``weight``: a scalar (homogeneous) or one value per synapse; may carry units.
       Held in a :class:`ParamState` (trainable).
     - ``conn_num``: fixed number of targets per presynaptic neuron.
+    - ``conn_weight``: the weight, under the name that goes with ``conn_num``
+      (brainstate's ``EventFixedProb(pre, post, conn_num=10, conn_weight=...)``); give
+      ``weight`` or ``conn_weight``, not both.
     - ``allow_self_connections``: keep ``i -> i`` pairs (default True, as NEST and
       Brian2); only meaningful when pre and post are the same population.
     - ``seed``: seed of the connectivity; default: drawn from ``nd.random``.
@@ -120,13 +123,20 @@ class FixedProb(Connectivity):
         in_size: Any,
         out_size: Any,
         prob: float | None = None,
-        weight: Any = 1.0,
+        weight: Any = None,
         conn_num: int | None = None,
         allow_self_connections: bool = True,
         seed: int | None = None,
         name: str | None = None,
+        *,
+        conn_weight: Any = None,
     ):
         super().__init__(in_size, out_size, name)
+        if weight is not None and conn_weight is not None:
+            raise ParameterError(
+                "FixedProb takes the weight once: give weight=... or conn_weight=..., not both"
+            )
+        weight = next((w for w in (weight, conn_weight) if w is not None), 1.0)
         rng = np.random.default_rng(seed) if seed is not None else nd_random.host_rng()
         if (prob is None) == (conn_num is None):
             raise ParameterError("FixedProb needs exactly one of prob and conn_num")

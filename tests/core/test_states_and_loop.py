@@ -156,3 +156,29 @@ def test_loop_state_updated_in_another_unit_of_the_same_dimension():
 
     nd.for_loop(step, jnp.ones(3))
     np.testing.assert_allclose(np.asarray(V.value.to_decimal(u.mV)), -65.0 * 3 + 3, rtol=1e-5)
+
+
+def test_assignment_broadcasts_to_the_state_shape():
+    V = nd.HiddenState(jnp.zeros(3) * u.mV)
+    V.value = -50.0 * u.mV  # a scalar fills the population
+    assert V.value.shape == (3,)
+    np.testing.assert_array_equal(V.value.to_decimal(u.mV), [-50.0] * 3)
+    ports = nd.ShortTermState(jnp.zeros((2, 0)))
+    ports.value = jnp.ones((2, 1))  # growing an empty axis takes the new shape
+    assert ports.value.shape == (2, 1)
+    wider = nd.ShortTermState(jnp.zeros(3))
+    wider.value = jnp.ones((2, 3))  # a shape the state does not have is kept as given
+    assert wider.value.shape == (2, 3)
+
+
+def test_current_inputs_take_V_or_nothing():
+    pop = nd.Dynamics(2)
+    drive = {"I": 1.0 * u.pA}
+    pop.add_current_input("leak", lambda V: -V * 0.1 * u.nS)
+    pop.add_current_input("script", lambda: drive["I"])  # reads the value at each call
+    V = jnp.array([-60.0, 0.0]) * u.mV
+    np.testing.assert_allclose(pop.sum_current_inputs(0.0 * u.pA, V).to_decimal(u.pA), [7.0, 1.0])
+    drive["I"] = 3.0 * u.pA
+    np.testing.assert_allclose(pop.sum_current_inputs(0.0 * u.pA, V).to_decimal(u.pA), [9.0, 3.0])
+    with pytest.raises(nd.ParameterError, match="must be a function"):
+        pop.add_current_input("value", 1.0 * u.pA)

@@ -2,6 +2,7 @@
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import neurodyn as nd
 from neurodyn import units as u
@@ -28,3 +29,34 @@ def test_stepping_from_python_compiles_once_and_equals_a_compiled_run():
     stepped()
     assert len(stepped._rkf45_cache) == 1
     assert all(p is not programs[0] for p in stepped._rkf45_cache.values())
+
+
+_STEPPED_MODELS = [name for name in nd.nest.__all__ if name not in ("NESTNeuron", "GapJunction")]
+#: A drive that makes each model fire within the 20 ms stepped (NEST's units: pA).
+_DRIVE = {"izhikevich": 10.0}
+
+
+@pytest.mark.parametrize("name", _STEPPED_MODELS)
+def test_every_model_stepped_from_python_equals_nd_run(name):
+    """A NEST-style script steps the model itself, ``with nd.environ.context(t=..., i=...):
+    n.update(x)``, for 200 steps; it gives the spikes and states of ``nd.run``."""
+    nd.environ.set(precision=64)  # the aeif models need it; the same for all
+    x = _DRIVE.get(name, 800.0) * u.pA
+    steps, dt = 200, nd.environ.get_dt()
+    stepped = nd.init_all_states(getattr(nd.nest, name)(2))
+    spikes = []
+    for i in range(steps):
+        with nd.environ.context(t=i * dt, i=i):
+            spikes.append(np.asarray(stepped.update(x)))
+    run = nd.init_all_states(getattr(nd.nest, name)(2))
+    result = nd.run(run, steps * dt, inputs=lambda i, t: x, monitors={"spike": run.spike})
+    np.testing.assert_array_equal(np.stack(spikes), np.asarray(result["spike"]))
+    assert np.stack(spikes).sum() > 0, "the drive should make the model fire"
+    for key, state in run.states().items():
+        if key.startswith("clock"):  # a script keeps its own time; nd.run keeps the model's
+            continue
+        np.testing.assert_allclose(
+            np.asarray(u.magnitude(stepped.states()[key].value), float),
+            np.asarray(u.magnitude(state.value), float),
+            rtol=1e-9, atol=1e-9, err_msg=f"{name}.{key}",
+        )  # fmt: skip

@@ -182,7 +182,9 @@ _RULES = {
         (dict(g_Kv1=-1.0 * u.nS), "g_Kv1"),
         (dict(g_Kv3=-1.0 * u.nS), "g_Kv3"),
         (dict(g_L=-1.0 * u.nS), "g_L"),
-        (dict(p_initializer=-0.5), "p_initializer"),
+        (dict(Inact_p_init=-0.5), "Inact_p_init"),
+        (dict(Act_m_init=1.5), "Act_m_init"),
+        (dict(gsl_error_tol=0.0), "gsl_error_tol"),
     ],
     "hh_cond_exp_traub": [
         (dict(C_m=0.0 * u.pF), "C_m"),

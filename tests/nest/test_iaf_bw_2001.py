@@ -319,3 +319,29 @@ def test_nest_style_script_reproduces_nest():
     np.testing.assert_allclose(s_NMDA, ref["s_NMDA"][:steps, 0], rtol=0, atol=_TOL)
     assert max(s_NMDA) > 10.0  # both ports were active
     np.testing.assert_array_equal(neuron.nmda_weights.value.to_decimal(u.nS), [[80.0, 40.0]])
+
+
+@pytest.mark.parametrize("model", ["iaf_bw_2001", "iaf_bw_2001_exact"])
+def test_synaptic_initializers_and_ref_var(model):
+    """BrainPy's ``s_AMPA_initializer``, ``s_GABA_initializer`` and ``ref_var`` (a boolean
+    state ``refractory``, kept equal to ``refractory_step_count > 0``)."""
+    nd.environ.set(precision=64)
+    cls = getattr(nd.nest, model)
+    neuron = cls(2, s_AMPA_initializer=nd.init.Constant(3.0 * u.nS),
+                 s_GABA_initializer=jnp.array([1.0, 2.0]) * u.nS, ref_var=True,
+                 t_ref=0.3 * u.ms)  # fmt: skip
+    nd.init_all_states(neuron)
+    np.testing.assert_array_equal(neuron.s_AMPA.value.to_decimal(u.nS), [3.0, 3.0])
+    np.testing.assert_array_equal(neuron.s_GABA.value.to_decimal(u.nS), [1.0, 2.0])
+    neuron.V.value = -54.0 * u.mV  # above V_th: fires in the first step
+    flags = []
+    for i in range(5):
+        with nd.environ.context(t=i * 0.1 * u.ms, i=i):
+            neuron()
+        flags.append(np.asarray(neuron.refractory.value).tolist())
+    assert flags == [[True, True]] * 3 + [[False, False]] * 2  # 0.3 ms: three steps
+    assert "refractory" not in vars(nd.init_all_states(cls(2)))  # only with ref_var
+    with pytest.raises(nd.ParameterError, match="ref_var must be True or False"):
+        cls(2, ref_var=1)
+    with pytest.raises(nd.ParameterError, match="s_AMPA_initializer must give a conductance"):
+        nd.init_all_states(cls(2, s_AMPA_initializer=1.0 * u.mV))

@@ -14,6 +14,9 @@ one step (dt); |V - V_ref| at the 0.1 ms samples is below 2e-4 mV (HH), 2e-6 mV
 (Wang–Buzsáki) and 0.27 mV (Pinsky–Rinzel, whose dendritic calcium spike is steep)
 over the whole trace, and below 5e-6, 2e-6, 5e-5 and 0.012 mV more than 5 ms away
 from any spike. The tolerances below are about ten times those numbers.
+
+The default integrators (rk2; rk4 for Pinsky–Rinzel) are checked at default settings
+against a denser f–I grid (``biophysical_fI.npz``, also from solve_ivp).
 """
 
 from __future__ import annotations
@@ -247,3 +250,42 @@ def test_parameter_validation(model, kwargs, message):
 def test_initial_values_are_checked(model, kwargs, message):
     with pytest.raises(nd.ParameterError, match=message):
         nd.init_all_states(model(3, **kwargs))
+
+
+F_I = np.load(Path(__file__).parents[1] / "references" / "biophysical_fI.npz")
+
+
+def _default_model(key: str, n: int) -> nd.Neuron:
+    """``key``'s model with its default parameters and integrator, started as the
+    reference is (gates at their steady state at V0; Pinsky–Rinzel: its defaults)."""
+    V0 = float(REFERENCE[f"{key}_V0"]) * u.mV
+    if key == "hh":
+        return nd.HH(n, V_initializer=V0)
+    if key == "ml":
+        return nd.MorrisLecar(n, V_initializer=V0, W_initializer=None)
+    if key == "wb":
+        return nd.WangBuzsakiModel(n, V_initializer=V0, h_initializer=None, n_initializer=None)
+    return nd.PinskyRinzelModel(n)
+
+
+@pytest.mark.parametrize("key", ["hh", "ml", "wb", "pr"])
+def test_default_integrator_reproduces_the_f_I_curve_of_solve_ivp(key):
+    """Default settings (float32, the default method) at dt = 0.01 ms: the spike counts
+    of solve_ivp over 200 ms at every current of the f–I grid, and each first spike
+    within one step of the step holding solve_ivp's first crossing
+    (``docs/integrators.md``)."""
+    nd.environ.set(dt=DT * u.ms)
+    currents = F_I[f"{key}_fI_currents"]
+    model = nd.init_all_states(_default_model(key, len(currents)))
+    result = nd.run(
+        model, DURATION * u.ms, inputs=lambda i, t: currents * UA_CM2,
+        monitors={"spike": model.spike},
+    )  # fmt: skip
+    spikes = np.asarray(result["spike"])
+    for j, row in enumerate(F_I[f"{key}_fI_spike_times"]):
+        times_ref = row[~np.isnan(row)]
+        steps = np.nonzero(spikes[:, j] > 0)[0] + 1  # a spike lies in (step - 1, step] * dt
+        assert len(steps) == len(times_ref), (key, currents[j], len(steps), len(times_ref))
+        if len(steps):
+            offset = steps[0] - int(np.ceil(times_ref[0] / DT - 1e-9))
+            assert abs(offset) <= 1, (key, currents[j], offset)

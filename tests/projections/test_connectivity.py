@@ -137,3 +137,15 @@ def test_align_post_projection_drives_postsynaptic_current():
     proj(jnp.ones(1))
     current = post.sum_current_inputs(0.0 * u.pA, post.V.value)
     np.testing.assert_allclose(np.asarray(current.to_decimal(u.pA)), 60.0, rtol=1e-5)
+
+
+def test_conn_num_with_conn_weight_and_the_positional_form():
+    comm = nd.EventFixedProb(100, 100, conn_num=10, conn_weight=0.5 * u.mS, seed=0)
+    assert comm.n_synapses == 1000
+    np.testing.assert_array_equal(np.asarray(comm.weight.value.to_decimal(u.mS)), 0.5)
+    rows = np.asarray(comm.to_dense().to_decimal(u.mS)) > 0
+    assert (rows.sum(axis=1) == 10).all()  # each presynaptic neuron: 10 distinct targets
+    positional = nd.EventFixedProb(100, 50, 0.1, 0.5, seed=0)  # (pre, post, prob, weight)
+    assert float(positional.weight.value) == 0.5 and positional.n_post == 50
+    with pytest.raises(nd.ParameterError, match="weight=... or conn_weight=..., not both"):
+        nd.EventFixedProb(10, 10, conn_num=2, weight=1.0, conn_weight=1.0)

@@ -17,7 +17,13 @@ For each model ``<key>`` in (``hh``, ``ml``, ``wb``, ``pr``) the file holds:
   default; Pinsky-Rinzel: -40 mV, see ``PR_V_TH``), located by solve_ivp's event
   detection, one row per current, padded with NaN.
 
-Run with ``python3 tests/references/make_biophysical.py`` (about ten seconds).
+``biophysical_fI.npz`` (:func:`f_I_curves`) holds the f–I curves behind the choice of
+each model's default integrator: for each model ``<key>``, ``<key>_fI_currents`` (a
+denser grid from below rheobase to strong drive) and ``<key>_fI_spike_times`` (as
+above), from the same initial states, over 200 ms, with each model's *default*
+threshold (Pinsky–Rinzel: 20 mV, the somatic spike's full height).
+
+Run with ``python3 tests/references/make_biophysical.py`` (about a minute).
 """
 
 from __future__ import annotations
@@ -225,8 +231,11 @@ def pr_rhs(t, y, I_s):
 
 
 # ------------------------------------------------------------------- solving
-def simulate(rhs, y0, I, V_th):
-    """V at the sample times and the upward crossings of V_th, for one neuron."""
+def simulate(rhs, y0, I, V_th, max_step=np.inf):
+    """V at the sample times and the upward crossings of V_th, for one neuron.
+
+    ``max_step`` (ms) bounds solve_ivp's steps: its event detection compares the sign
+    at the ends of each step and misses a dip below V_th shorter than a step."""
 
     def crossing(t, y, I):
         return y[0] - V_th
@@ -243,6 +252,7 @@ def simulate(rhs, y0, I, V_th):
         args=(I,),
         rtol=RTOL,
         atol=ATOL,
+        max_step=max_step,
     )
     assert sol.success, sol.message
     return sol.y[0], sol.t_events[0]
@@ -261,6 +271,48 @@ MODELS = {
 }
 
 
+#: The f–I grids (uA/cm^2) of ``biophysical_fI.npz``: below rheobase, around the onset
+#: of repetitive firing, and up to strong drive.
+FI_CURRENTS = {
+    "hh": [0.0, 2.0, 4.0, 6.0, 6.5, 7.0, 8.0, 10.0, 12.0, 15.0, 17.5, 20.0, 25.0, 30.0, 35.0,
+           40.0, 45.0, 50.0],
+    "ml": [40.0, 50.0, 60.0, 70.0, 75.0, 80.0, 85.0, 90.0, 95.0, 100.0, 110.0, 120.0, 135.0,
+           150.0, 175.0, 200.0, 210.0, 220.0, 230.0, 250.0],
+    "wb": [0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.5, 10.0, 12.0,
+           15.0, 20.0],
+    "pr": [-0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 2.625, 2.75,
+           2.875, 3.0, 3.5, 4.0, 5.0],
+}  # fmt: skip
+#: solve_ivp's largest step for the f–I curves (ms): near depolarisation block V can dip
+#: below V_th by a few µV for a few ms between two crossings, and no crossing may be lost.
+FI_MAX_STEP = 0.1
+FI_V_TH = {"hh": HH["V_th"], "ml": ML["V_th"], "wb": WB["V_th"], "pr": PR["V_th"]}
+
+
+def _padded(spikes: list[np.ndarray]) -> np.ndarray:
+    width = max(1, max(len(s) for s in spikes))
+    padded = np.full((len(spikes), width), np.nan)
+    for row, times in enumerate(spikes):
+        padded[row, : len(times)] = times
+    return padded
+
+
+def f_I_curves() -> None:
+    """Write ``biophysical_fI.npz``: spike times over :data:`FI_CURRENTS`."""
+    out = {}
+    for key, (rhs, init, V0, _, _) in MODELS.items():
+        spikes = []
+        for I in FI_CURRENTS[key]:
+            _, times = simulate(rhs, init(V0), I, FI_V_TH[key], max_step=FI_MAX_STEP)
+            spikes.append(times)
+            print(f"{key}: I={I:6.2f} uA/cm^2 -> {len(times):3d} spikes (f-I)")
+        out[f"{key}_fI_currents"] = np.asarray(FI_CURRENTS[key], float)
+        out[f"{key}_fI_spike_times"] = _padded(spikes)
+    path = Path(__file__).with_name("biophysical_fI.npz")
+    np.savez_compressed(path, **out)
+    print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
 def main() -> None:
     out = {}
     for key, (rhs, init, V0, currents, V_th) in MODELS.items():
@@ -270,17 +322,14 @@ def main() -> None:
             traces.append(V)
             spikes.append(times)
             print(f"{key}: I={I:6.2f} uA/cm^2 -> {len(times):3d} spikes")
-        width = max(1, max(len(s) for s in spikes))
-        padded = np.full((len(currents), width), np.nan)
-        for row, times in enumerate(spikes):
-            padded[row, : len(times)] = times
         out[f"{key}_currents"] = np.asarray(currents, float)
         out[f"{key}_V0"] = np.asarray(V0, float)
         out[f"{key}_V"] = np.stack(traces, axis=1).astype(np.float32)
-        out[f"{key}_spike_times"] = padded
+        out[f"{key}_spike_times"] = _padded(spikes)
     path = Path(__file__).with_name("biophysical.npz")
     np.savez_compressed(path, **out)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    f_I_curves()
 
 
 if __name__ == "__main__":
