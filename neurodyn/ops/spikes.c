@@ -27,6 +27,7 @@
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "xla/ffi/api/c_api.h"
@@ -162,8 +163,14 @@ static inline void row_range(int64_t i, const int32_t* indptr, int64_t nnz, int6
 DEFINE_DELIVER(float)
 DEFINE_DELIVER(double)
 
-EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
+/* What every handler does first: answer XLA's metadata query, skip stages other than
+ * execution, and require n_args buffer operands and n_rets buffer results. Returns an
+ * error, or NULL with *done set when the call ends here (metadata, other stages). */
+static XLA_FFI_Error* begin_call(XLA_FFI_CallFrame* frame, int64_t n_args, int64_t n_rets,
+                                 const char* kernel, int* done) {
   const XLA_FFI_Api* api = frame->api;
+  char message[160];
+  *done = 1;
   // the extension list's type was renamed across jaxlib versions; its fields were not
   for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
        ext = ext->next) {
@@ -172,24 +179,30 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
     }
   }
   if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event: call frame struct too small");
+    snprintf(message, sizeof(message), "neurodyn %s: call frame struct too small", kernel);
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT, message);
   }
   if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  if (frame->args.size != 4 || frame->rets.size != 1) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event: expected 4 operands and 1 result");
+  int buffers = frame->args.size == n_args && frame->rets.size == n_rets;
+  for (int64_t a = 0; buffers && a < n_args; ++a)
+    buffers = frame->args.types[a] == XLA_FFI_ArgType_BUFFER;
+  for (int64_t r = 0; buffers && r < n_rets; ++r)
+    buffers = frame->rets.types[r] == XLA_FFI_RetType_BUFFER;
+  if (!buffers) {
+    snprintf(message, sizeof(message),
+             "neurodyn %s: expected %lld buffer operands and %lld buffer results", kernel,
+             (long long)n_args, (long long)n_rets);
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT, message);
   }
-  for (int64_t a = 0; a < 4; ++a) {
-    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
-      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                        "neurodyn csr_event: operands must be buffers");
-    }
-  }
-  if (frame->rets.types[0] != XLA_FFI_RetType_BUFFER) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event: result must be a buffer");
-  }
+  *done = 0;
+  return NULL;
+}
+
+EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
+  const XLA_FFI_Api* api = frame->api;
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, 4, 1, "csr_event", &done);
+  if (error != NULL || done) return error;
   const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
   const XLA_FFI_Buffer* indptr = (const XLA_FFI_Buffer*)frame->args.args[1];
   const XLA_FFI_Buffer* indices = (const XLA_FFI_Buffer*)frame->args.args[2];
@@ -336,32 +349,9 @@ DEFINE_DELIVER_DELAYED(double)
 
 EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Api* api = frame->api;
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event_delayed: call frame struct too small");
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  if (frame->args.size != 7 || frame->rets.size != 2) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event_delayed: expected 7 operands and 2 results");
-  }
-  for (int64_t a = 0; a < 7; ++a) {
-    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
-      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                        "neurodyn csr_event_delayed: operands must be buffers");
-    }
-  }
-  if (frame->rets.types[0] != XLA_FFI_RetType_BUFFER ||
-      frame->rets.types[1] != XLA_FFI_RetType_BUFFER) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn csr_event_delayed: results must be buffers");
-  }
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, 7, 2, "csr_event_delayed", &done);
+  if (error != NULL || done) return error;
   const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
   const XLA_FFI_Buffer* indptr = (const XLA_FFI_Buffer*)frame->args.args[1];
   const XLA_FFI_Buffer* indices = (const XLA_FFI_Buffer*)frame->args.args[2];
@@ -471,27 +461,9 @@ EXPORT XLA_FFI_Error* neurodyn_csr_event_delayed(XLA_FFI_CallFrame* frame) {
  */
 EXPORT XLA_FFI_Error* neurodyn_append_spike_events(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Api* api = frame->api;
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn append_spike_events: call frame struct too small");
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  if (frame->args.size != 7 || frame->rets.size != 3) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn append_spike_events: expected 7 operands and 3 results");
-  }
-  for (int64_t a = 0; a < 7; ++a) {
-    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER) {
-      return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                        "neurodyn append_spike_events: operands must be buffers");
-    }
-  }
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, 7, 3, "append_spike_events", &done);
+  if (error != NULL || done) return error;
   const XLA_FFI_Buffer* spikes = (const XLA_FFI_Buffer*)frame->args.args[0];
   const XLA_FFI_Buffer* indices = (const XLA_FFI_Buffer*)frame->args.args[1];
   const XLA_FFI_Buffer* ids = (const XLA_FFI_Buffer*)frame->args.args[2];
@@ -567,24 +539,9 @@ static inline uint32_t fmix32(uint32_t h) {
 
 EXPORT XLA_FFI_Error* neurodyn_table_counts(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Api* api = frame->api;
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn table_counts: call frame struct too small");
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  if (frame->args.size != 2 || frame->rets.size != 1 ||
-      frame->args.types[0] != XLA_FFI_ArgType_BUFFER ||
-      frame->args.types[1] != XLA_FFI_ArgType_BUFFER ||
-      frame->rets.types[0] != XLA_FFI_RetType_BUFFER) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn table_counts: expected 2 buffer operands and 1 buffer result");
-  }
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, 2, 1, "table_counts", &done);
+  if (error != NULL || done) return error;
   const XLA_FFI_Buffer* key = (const XLA_FFI_Buffer*)frame->args.args[0];
   const XLA_FFI_Buffer* table = (const XLA_FFI_Buffer*)frame->args.args[1];
   const XLA_FFI_Buffer* counts = (const XLA_FFI_Buffer*)frame->rets.rets[0];
