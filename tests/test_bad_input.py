@@ -60,6 +60,7 @@ MODELS = {
         for name in nd.nest.__all__
         if name not in ("NESTNeuron", "GapJunction")
     },
+    **{f"nest.synapses.{name}": (cls, {}) for name, cls in nd.nest.synapses.SYNAPSE_MODELS.items()},
 }
 
 #: Noise amplitudes and other optional parameters are off by default; give them a value

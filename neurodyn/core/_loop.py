@@ -103,6 +103,29 @@ def scan_states(
     return ys
 
 
+def repeat_states(count: Any, body: Callable[[Any], None]) -> None:
+    """``for c in range(count): body(c)`` with a traced ``count``, threading every
+    state ``body`` touches (a ``while_loop``: its length is data, not a constant)."""
+    states, avals = discover_states(body, jnp.zeros((), jnp.int32))
+    originals = read_values(states)
+    init = [_cast_like(v, a) for v, a in zip(originals, avals, strict=True)]
+
+    def step(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
+        c, values = carry
+        write_values(states, values)
+        body(c)
+        new = [_match_unit(n, v) for n, v in zip(read_values(states), values, strict=True)]
+        return c + 1, new
+
+    start = (jnp.zeros((), jnp.int32), init)
+    try:
+        _, final = jax.lax.while_loop(lambda carry: carry[0] < count, step, start)
+    except BaseException:
+        write_values(states, originals)
+        raise
+    write_values(states, final)
+
+
 def _loop_length(xs: Any, length: int | None) -> int:
     leaves = jax.tree_util.tree_leaves(xs)
     if leaves:

@@ -5,6 +5,7 @@ Scripts written for NEST port by name: ``nest.Create("iaf_psc_alpha", 100)`` bec
 itself (``tests/nest_reference``).
 """
 
+from . import synapses
 from ._aeif import aeif_cond_alpha, aeif_cond_exp, aeif_psc_exp
 from ._base import NESTNeuron
 from ._gap_junction import GapJunction
@@ -15,6 +16,7 @@ from ._iaf_bw_2001_exact import iaf_bw_2001_exact
 from ._iaf_cond import iaf_cond_alpha, iaf_cond_beta, iaf_cond_exp
 from ._iaf_psc import iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp
 from ._izhikevich import izhikevich
+from ._parrot import parrot_neuron
 
 __all__ = [
     "NESTNeuron",
@@ -38,4 +40,6 @@ __all__ = [
     "hh_cond_exp_traub",
     "GapJunction",
     "izhikevich",
+    # relays
+    "parrot_neuron",
 ]

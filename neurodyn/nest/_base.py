@@ -35,7 +35,22 @@ from ..surrogate import Surrogate
 NEVER = -1e7
 
 
-class NESTNeuron(Neuron):
+class ArchivingNode:
+    """NEST's archiving node: a neuron that plastic synapses can end on. Its
+    postsynaptic traces have the time constants ``tau_minus`` (default 20 ms) and
+    ``tau_minus_triplet`` (110 ms); they are the neuron's parameters, as in NEST.
+    The traces themselves are kept by the plastic connections (see
+    :mod:`neurodyn.network._plastic`)."""
+
+    tau_minus = Param(u.ms, positive=True)
+    tau_minus_triplet = Param(u.ms, positive=True)
+
+    def default_archive(self) -> None:
+        """Set NEST's defaults of the trace time constants."""
+        self.set(tau_minus=20.0 * u.ms, tau_minus_triplet=110.0 * u.ms)
+
+
+class NESTNeuron(Neuron, ArchivingNode):
     """Base of the NEST-compatible point neurons.
 
     **Arguments:**
@@ -69,6 +84,7 @@ class NESTNeuron(Neuron):
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
         self.I_e = I_e
+        self.default_archive()
 
     @property
     def recordables(self) -> tuple[str, ...]:

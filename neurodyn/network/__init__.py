@@ -8,17 +8,21 @@ replacing ``import nest`` with ``import neurodyn.network as nest``.
 
 from ._kernel import (
     Connect,
+    CopyModel,
     Create,
+    GetConnections,
+    GetDefaults,
     GetKernelStatus,
     GetStatus,
     ResetKernel,
+    SetDefaults,
     SetKernelStatus,
     SetStatus,
     Simulate,
 )
-from ._network import Network
+from ._network import Network, SynapseCollection
 from ._nodes import NodeCollection
-from ._recorders import multimeter, spike_recorder, voltmeter
+from ._recorders import multimeter, spike_recorder, voltmeter, weight_recorder
 
 __all__ = [
     "Network",
@@ -31,7 +35,13 @@ __all__ = [
     "ResetKernel",
     "SetKernelStatus",
     "GetKernelStatus",
+    "SetDefaults",
+    "GetDefaults",
+    "CopyModel",
+    "GetConnections",
+    "SynapseCollection",
     "spike_recorder",
     "multimeter",
     "voltmeter",
+    "weight_recorder",
 ]

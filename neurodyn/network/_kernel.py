@@ -8,7 +8,7 @@ from .. import units as u
 from ..core import environ
 from ..core import random as nd_random
 from ..core._errors import ParameterError
-from ._network import Network
+from ._network import Network, SynapseCollection
 from ._nodes import NodeCollection, nest_units
 
 _default: list[Network] = [Network("kernel")]
@@ -64,8 +64,30 @@ def Simulate(t: Any) -> None:  # noqa: N802 (NEST's name)
     _network().simulate(t)
 
 
-def GetStatus(nodes: NodeCollection, keys: Any = None) -> Any:  # noqa: N802 (NEST's name)
-    """``nodes.get(keys)`` (a key, or a list of keys)."""
+def SetDefaults(model: str, params: dict[str, Any]) -> None:  # noqa: N802 (NEST's name)
+    """Change a synapse model's defaults (see :meth:`Network.set_defaults`)."""
+    _network().set_defaults(model, params)
+
+
+def GetDefaults(model: str, key: str | None = None) -> Any:  # noqa: N802 (NEST's name)
+    """A synapse model's defaults (see :meth:`Network.get_defaults`)."""
+    defaults = _network().get_defaults(model)
+    return defaults if key is None else defaults[key]
+
+
+def CopyModel(old: str, new: str, params: dict[str, Any] | None = None) -> None:  # noqa: N802
+    """A new synapse model from an existing one (see :meth:`Network.copy_model`)."""
+    _network().copy_model(old, new, params)
+
+
+def GetConnections(source: NodeCollection | None = None, target: NodeCollection | None = None,  # noqa: N802
+                   synapse_model: str | None = None) -> SynapseCollection:  # fmt: skip
+    """Connections of the default network (see :meth:`Network.get_connections`)."""
+    return _network().get_connections(source, target, synapse_model)
+
+
+def GetStatus(nodes: NodeCollection | SynapseCollection, keys: Any = None) -> Any:  # noqa: N802
+    """``nodes.get(keys)`` (a key, or a list of keys), for nodes or connections."""
     if keys is None:
         raise ParameterError("GetStatus needs the key(s) to read, e.g. GetStatus(nodes, 'V_m')")
     return nodes.get(*keys) if isinstance(keys, (list, tuple)) else nodes.get(keys)

@@ -41,10 +41,13 @@ from ..core._state import (
     states_created,
     write_values,
 )
+from ..nest._base import ArchivingNode
+from ..nest.synapses import SYNAPSE_MODELS, SynapseModel
 from ..running._runner import _n_steps
 from ._delivery import DelayedDelivery
 from ._nodes import STATE_NAMES, NodeCollection, nest_units
-from ._recorders import Recorder, multimeter, spike_recorder
+from ._plastic import PlasticDelivery
+from ._recorders import EventRecorder, Recorder, multimeter, spike_recorder, weight_recorder
 
 #: NEST's default delay of a connection.
 DEFAULT_DELAY = 1.0 * u.ms
@@ -69,7 +72,14 @@ class Network(Module):
         self.populations: list[Dynamics] = []
         self.generators: list[Module] = []
         self.recorders: list[Recorder] = []
-        self.deliveries: list[DelayedDelivery] = []
+        self.deliveries: list[DelayedDelivery | PlasticDelivery] = []
+        # per delivery: global ids of its source and target nodes, and its synapse model
+        self._endpoints: list[tuple[np.ndarray, np.ndarray, str]] = []
+        # synapse models by name (NEST's, and copies): (rule class, default parameters)
+        self.synapse_models: dict[str, tuple[type[SynapseModel] | None, dict[str, Any]]] = {
+            "static_synapse": (None, {}),
+            **{name: (cls, {}) for name, cls in SYNAPSE_MODELS.items()},
+        }
         # per delivery: the module whose output it routes and, for a device, which part
         self._sources: list[tuple[Module, tuple[int, int] | None]] = []
         self._device_outputs: dict[int, int] = {}  # outputs of each device so far
@@ -157,16 +167,28 @@ class Network(Module):
         else:
             raise ParameterError(f"{type(source).__name__} cannot send to neurons")
         syn_spec = dict(syn_spec or {})
+        model_name = syn_spec.pop("synapse_model", "static_synapse")
+        rule_class, model_defaults = self._synapse_model(model_name)
+        syn_spec = {**model_defaults, **syn_spec}
         receptor = _receptor(target, syn_spec.pop("receptor_type", 0))
-        model = syn_spec.pop("synapse_model", "static_synapse")
-        if model != "static_synapse":
-            raise ParameterError(f"synapse_model {model!r} is not available; use 'static_synapse'")
-        weight = syn_spec.pop("weight", 1.0)
+        recorder = syn_spec.pop("weight_recorder", None)
+        synapse_rule, variables = None, {}
+        if rule_class is not None:
+            synapse_rule, variables = self._plastic_rule(rule_class, source, target, unit, syn_spec)
+        default_weight = rule_class.WEIGHT if rule_class is not None else 1.0
+        weight = syn_spec.pop("weight", default_weight)
         delay = nest_units(u.ms, syn_spec.pop("delay", DEFAULT_DELAY))
         if syn_spec:
+            accepted = "weight, delay, receptor_type, synapse_model"
+            if rule_class is not None:
+                accepted += ", weight_recorder, " + ", ".join([*rule_class.DEFAULTS, *variables])
             raise ParameterError(
-                f"syn_spec has unknown keys {sorted(syn_spec)}; it takes weight, delay, "
-                "receptor_type, synapse_model"
+                f"syn_spec has unknown keys {sorted(syn_spec)} for {model_name}; it takes "
+                f"{accepted}"
+            )
+        if recorder is not None and synapse_rule is None:
+            raise ParameterError(
+                "a weight_recorder records plastic connections; static_synapse has none"
             )
         if kind == "spike":
             weight = _weight(weight, unit, target)
@@ -204,16 +226,150 @@ class Network(Module):
                 pre.indices[rule.pre], post.indices[rule.post], source.num, target.num,
                 weight=rule.weight, delay=rule.delay,
             )  # fmt: skip
-        delivery = DelayedDelivery(local, target, kind, receptor, unit)
+        if synapse_rule is not None:
+            synapse_rule.check_weights(u.to_float(local.weight, unit) if u.has_unit(local.weight)
+                               else local.weight)  # fmt: skip
+            delivery = PlasticDelivery(
+                local, target, synapse_rule, variables, receptor, unit,
+                recorder=self._weight_recorder(recorder),
+                source_ids=self._ids_of(source), target_ids=self._ids_of(target),
+            )  # fmt: skip
+        else:
+            delivery = DelayedDelivery(local, target, kind, receptor, unit)
         _create_states(delivery)
         setattr(self, f"delivery_{len(self.deliveries)}", delivery)
         self.deliveries.append(delivery)
         self._sources.append((source, part))
+        self._endpoints.append((self._ids_of(source), self._ids_of(target), model_name))
+
+    # -- synapse models ---------------------------------------------------------------
+
+    def _synapse_model(self, name: Any) -> tuple[type[SynapseModel] | None, dict[str, Any]]:
+        if name not in self.synapse_models:
+            raise ParameterError(
+                f"unknown synapse_model {name!r}; the models are {sorted(self.synapse_models)}"
+            )
+        return self.synapse_models[name]
+
+    def set_defaults(self, model: str, params: dict[str, Any]) -> None:
+        """Change the defaults of a synapse model (NEST's ``SetDefaults``): parameters,
+        initial connection variables, ``weight``, ``delay``, ``receptor_type``,
+        ``weight_recorder``. Checked when a connection uses them."""
+        cls, defaults = self._synapse_model(model)
+        merged = {**defaults, **dict(params)}
+        if cls is not None:  # check the parameters now, as NEST does
+            known = {*cls.DEFAULTS, *cls.VARIABLES, "weight", "delay", "receptor_type",
+                     "weight_recorder"}  # fmt: skip
+            unknown = sorted(set(merged) - known)
+            if unknown:
+                raise ParameterError(
+                    f"{model} has no parameter {unknown[0]!r}; it takes {sorted(known)}"
+                )
+            cls(**_rule_params(cls, merged, None))
+        self.synapse_models[model] = (cls, merged)
+
+    def get_defaults(self, model: str) -> dict[str, Any]:
+        """A synapse model's defaults (NEST's ``GetDefaults``), in NEST's units."""
+        cls, defaults = self._synapse_model(model)
+        if cls is None:
+            return {"weight": 1.0, "delay": 1.0, **defaults}
+        params = {key: _plain(value) for key, value in cls.DEFAULTS.items()}
+        return {"weight": cls.WEIGHT, "delay": 1.0, **params, **cls.VARIABLES, **defaults,
+                "synapse_model": model}  # fmt: skip
+
+    def copy_model(self, old: str, new: str, params: dict[str, Any] | None = None) -> None:
+        """A synapse model ``new`` with the rule and defaults of ``old``, changed by
+        ``params`` (NEST's ``CopyModel``)."""
+        if new in self.synapse_models:
+            raise ParameterError(f"a synapse model named {new!r} exists already")
+        cls, defaults = self._synapse_model(old)
+        self.synapse_models[new] = (cls, dict(defaults))
+        try:
+            self.set_defaults(new, dict(params or {}))
+        except ParameterError:
+            del self.synapse_models[new]
+            raise
+
+    def _plastic_rule(
+        self,
+        cls: type[SynapseModel],
+        source: Module,
+        target: Module,
+        unit: u.Unit,
+        syn_spec: dict[str, Any],
+    ) -> tuple[SynapseModel, dict]:
+        """The rule of a plastic connection, from (and taking out of) ``syn_spec`` its
+        parameters and initial connection variables; checks that it can be used here."""
+        name = cls.__name__
+        if source not in self.populations:
+            raise ParameterError(
+                f"{name} connects neurons: its rule runs at the spikes of a neuron, and "
+                f"{type(source).__name__} is a device (devices use static_synapse; put a "
+                "parrot_neuron between)"
+            )
+        if cls.USES_POST and not isinstance(target, ArchivingNode):
+            raise ParameterError(
+                f"{name} reads the postsynaptic spike trace, which {type(target).__name__} "
+                "does not keep (the target must be a NEST neuron or a parrot_neuron)"
+            )
+        params = {key: syn_spec.pop(key) for key in list(syn_spec) if key in cls.DEFAULTS}
+        variables = {key: syn_spec.pop(key) for key in list(syn_spec) if key in cls.VARIABLES}
+        rule = cls(**_rule_params(cls, params, (unit, target)))
+        for key, value in variables.items():
+            if u.has_unit(value):
+                raise ParameterError(
+                    f"{name}.{key} is a plain number (a trace or fraction), got {u.describe(value)}"
+                )
+        rule.check_variables(variables)
+        return rule, variables
+
+    def _weight_recorder(self, recorder: Any) -> weight_recorder | None:
+        if recorder is None:
+            return None
+        node = recorder.node if isinstance(recorder, NodeCollection) else recorder
+        if not isinstance(node, weight_recorder) or node not in self.recorders:
+            raise ParameterError(
+                f"weight_recorder must be a weight_recorder created by this network, got "
+                f"{recorder!r}"
+            )
+        return node
+
+    def _ids_of(self, node: Module) -> np.ndarray:
+        for name, child in vars(self).items():
+            if child is node and name.startswith("node_"):
+                first = int(name.removeprefix("node_"))
+                return first + np.arange(getattr(node, "num", 1))
+        raise ParameterError(f"{type(node).__name__} is not a node of this network")
+
+    def get_connections(self, source: NodeCollection | None = None,
+                        target: NodeCollection | None = None,
+                        synapse_model: str | None = None) -> SynapseCollection:  # fmt: skip
+        """The connections from ``source`` to ``target`` (all if ``None``) of
+        ``synapse_model`` (NEST's ``GetConnections``), in the order they were made."""
+        parts = []
+        for delivery, (src_ids, tgt_ids, model) in zip(self.deliveries, self._endpoints,
+                                                        strict=True):  # fmt: skip
+            if synapse_model is not None and model != synapse_model:
+                continue
+            pre, post = _pairs(delivery)
+            chosen = np.ones(len(pre), bool)
+            if source is not None:
+                chosen &= np.isin(src_ids[pre], source.ids)
+            if target is not None:
+                chosen &= np.isin(tgt_ids[post], target.ids)
+            if chosen.any():
+                parts.append((delivery, np.flatnonzero(chosen), src_ids, tgt_ids, model))
+        return SynapseCollection(parts)
 
     def _connect_recorder(self, pre: NodeCollection, post: NodeCollection, conn_spec: Any,
                           syn_spec: Any) -> None:  # fmt: skip
         if conn_spec not in ("all_to_all", None) or syn_spec:
             raise ParameterError("a recorder is connected with the default all_to_all rule only")
+        if isinstance(pre.node, weight_recorder) or isinstance(post.node, weight_recorder):
+            raise ParameterError(
+                "a weight_recorder is not connected: give it to the plastic connections as "
+                "syn_spec={'weight_recorder': wr} (or in the synapse model's defaults)"
+            )
         if isinstance(post.node, spike_recorder) and pre.node in self.populations:
             post.node.connect_source(pre.node, pre.indices, pre.ids)
         elif isinstance(pre.node, multimeter) and post.node in self.populations:
@@ -261,7 +417,8 @@ class Network(Module):
         for recorder in self.recorders:
             if isinstance(recorder, multimeter):
                 recorder.prepare(first, n_steps)
-            elif isinstance(recorder, spike_recorder):  # room for 100 Hz, more on demand
+            elif isinstance(recorder, EventRecorder) and hasattr(recorder, "n_sources"):
+                # room for 100 Hz, more on demand
                 recorder.reserve(int(recorder.n_sources * n_steps * dt_s * 100.0) + 1024)
         compile_s = 0.0
         while True:
@@ -277,7 +434,7 @@ class Network(Module):
             write_values(states, after)
             simulate_s = time.perf_counter() - start
             needed = {r: int(r.count.value) for r in self.recorders
-                      if isinstance(r, spike_recorder) and r.overflowed()}  # fmt: skip
+                      if isinstance(r, EventRecorder) and r.overflowed()}  # fmt: skip
             if not needed:
                 break
             write_values(states, before)  # run the call again with room for every event
@@ -388,7 +545,7 @@ def resolve_model(model: Any) -> type:
         for namespace in (nest, devices)
         for name in getattr(namespace, "__all__", ())
         if name[0].islower()
-    ) + ["multimeter", "spike_recorder", "voltmeter"]
+    ) + ["multimeter", "spike_recorder", "voltmeter", "weight_recorder"]
     raise ParameterError(f"unknown model {model!r}; the models are {', '.join(known)}")
 
 
@@ -401,7 +558,7 @@ def _constructor_arguments(cls: type, params: dict[str, Any]) -> tuple[dict, dic
     for key, value in params.items():
         if key in accepted and key not in ("in_size", "name"):
             kwargs[key] = nest_units(declared[key].unit, value) if key in declared else value
-        elif key in STATE_NAMES:
+        elif key in STATE_NAMES or key in declared:
             states[key] = value
         else:
             raise ParameterError(
@@ -454,3 +611,88 @@ def _receptor(target: Module, receptor_type: Any) -> str | None:
         f"{type(target).__name__} has no receptor_type {receptor_type!r}; its receptors are "
         f"{by_number or {0: 'default'}}"
     )
+
+
+class SynapseCollection:
+    """Connections chosen by :meth:`Network.get_connections` (NEST's
+    ``SynapseCollection``): ``get`` reads ``source``, ``target``, ``weight``,
+    ``delay`` (ms), ``synapse_model`` and a plastic model's connection variables
+    (``Kplus``, ``u``, ``x``, ...) as arrays, in NEST's units."""
+
+    def __init__(self, parts: list[tuple]):
+        self.parts = parts
+
+    def __len__(self) -> int:
+        return int(sum(len(chosen) for _, chosen, *_ in self.parts))
+
+    def get(self, *keys: str) -> Any:
+        """One key: its array; several: a dict of arrays."""
+        if not keys:
+            keys = ("source", "target", "weight", "delay", "synapse_model")
+        values = {key: self._get(key) for key in keys}
+        return values[keys[0]] if len(keys) == 1 else values
+
+    def _get(self, key: str) -> np.ndarray:
+        columns = []
+        for delivery, chosen, src_ids, tgt_ids, model in self.parts:
+            pre, post = _pairs(delivery)
+            if key == "source":
+                columns.append(src_ids[pre[chosen]])
+            elif key == "target":
+                columns.append(tgt_ids[post[chosen]])
+            elif key == "synapse_model":
+                columns.append(np.array([model] * len(chosen)))
+            elif key == "delay":
+                dt = float(u.to_float(environ.get_dt(), u.ms))
+                columns.append(np.asarray(delivery.delay.value)[chosen] * dt)
+            elif isinstance(delivery, PlasticDelivery) and key in delivery.model.VARIABLES:
+                columns.append(np.asarray(getattr(delivery, f"var_{key}").value)[chosen])
+            elif key == "weight":
+                state = delivery.var_weight if isinstance(delivery, PlasticDelivery) else (
+                    delivery.weight)  # fmt: skip
+                columns.append(np.broadcast_to(np.asarray(state.value), (len(pre),))[chosen])
+            else:
+                raise ParameterError(
+                    f"connections of {model} have no entry {key!r}; they have source, target, "
+                    "weight, delay, synapse_model"
+                    + (
+                        ", " + ", ".join(delivery.model.VARIABLES)
+                        if isinstance(delivery, PlasticDelivery)
+                        else ""
+                    )  # fmt: skip
+                )
+        return np.concatenate(columns) if columns else np.zeros(0)
+
+
+def _pairs(delivery: Module) -> tuple[np.ndarray, np.ndarray]:
+    """Each connection's (source index, target index), local to the two nodes."""
+    indptr = np.asarray(delivery.indptr.value)
+    pre = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    post = np.asarray(delivery.post.value if isinstance(delivery, PlasticDelivery)
+                      else delivery.indices.value)  # fmt: skip
+    return pre, post
+
+
+def _plain(value: Any) -> Any:
+    return float(u.to_float(value, u.ms)) if u.has_unit(value) else value
+
+
+def _rule_params(cls: type[SynapseModel], params: dict[str, Any],
+                 weight_context: tuple[u.Unit, Module] | None) -> dict[str, Any]:  # fmt: skip
+    """Parameters of ``cls`` from a status dict: plain numbers in NEST's units (ms for
+    times; the weight's unit for ``Wmax``-like ones, as numbers in that unit)."""
+    declared = cls.declared_params()
+    out = {}
+    for key, value in params.items():
+        if key not in cls.DEFAULTS:
+            continue
+        if key in cls.WEIGHT_PARAMS:
+            if weight_context is not None and u.has_unit(value):
+                unit, target = weight_context
+                value = u.to_float(_weight(value, unit, target), unit)
+            elif u.has_unit(value):
+                value = u.magnitude(value)
+        else:
+            value = nest_units(declared[key].unit, value)
+        out[key] = value
+    return out

@@ -69,7 +69,66 @@ class Recorder(Module):
         self.sources.append((model, np.asarray(indices, np.int32), np.asarray(ids, np.int64)))
 
 
-class spike_recorder(Recorder):  # noqa: N801 (NEST's device name)
+class EventRecorder(Recorder):
+    """A recorder of events in fixed buffers: ``capacity`` events per simulation call;
+    a call that records more is repeated with a larger buffer by the network.
+    ``FIELDS``: the recorded arrays besides the step, with their dtypes."""
+
+    FIELDS: dict[str, str] = {}
+
+    def __init__(self, start: Any, stop: Any, origin: Any, name: str | None = None):
+        super().__init__(start, stop, origin, name)
+        self.capacity = 1024
+        self._collected: list[dict[str, np.ndarray]] = []
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        self.steps = ShortTermState(jnp.zeros(self.capacity, jnp.int32), name="steps")
+        for key, kind in self.FIELDS.items():
+            dtype = environ.dftype() if kind == "float" else jnp.int32
+            setattr(self, key, ShortTermState(jnp.zeros(self.capacity, dtype), name=key))
+        self.count = ShortTermState(jnp.zeros((), jnp.int32), name="count")
+
+    def reserve(self, capacity: int) -> None:
+        """Make room for ``capacity`` events per simulation call (grows, never shrinks)."""
+        if capacity > self.capacity:
+            self.capacity = capacity
+            self.init_state()
+
+    def overflowed(self) -> int:
+        """How many events the last call recorded beyond its capacity (0 if none)."""
+        return max(int(self.count.value) - self.capacity, 0)
+
+    def collect(self) -> None:
+        """Move the last call's events to the host and empty the buffer."""
+        n = int(self.count.value)
+        dt = float(u.to_float(environ.get_dt(), u.ms))
+        part = {"times": (np.asarray(self.steps.value[:n], np.int64) + 1) * dt}
+        for key, kind in self.FIELDS.items():
+            dtype = np.float64 if kind == "float" else np.int64
+            part[key] = np.asarray(getattr(self, key).value[:n], dtype)
+        self._collected.append(part)
+        self.count.value = jnp.zeros((), jnp.int32)
+
+    @property
+    def n_events(self) -> int:
+        return int(sum(len(part["times"]) for part in self._collected))
+
+    @property
+    def events(self) -> dict[str, np.ndarray]:
+        keys = {"times": "float", **self.FIELDS}
+        return {
+            key: np.concatenate([part[key] for part in self._collected])
+            if self._collected
+            else np.zeros(0, np.float64 if kind == "float" else np.int64)
+            for key, kind in keys.items()
+        }
+
+    def clear(self) -> None:
+        """Forget the recorded events (NEST: ``n_events = 0``)."""
+        self._collected = []
+
+
+class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
     """Records the spikes of the neurons connected to it (NEST ``spike_recorder``).
 
     ==========  ========  =====================================================
@@ -86,6 +145,8 @@ class spike_recorder(Recorder):  # noqa: N801 (NEST's device name)
     more is repeated with a larger buffer by the network.
     """
 
+    FIELDS = {"senders": "int"}
+
     def __init__(
         self,
         start: Any = 0.0 * u.ms,
@@ -94,14 +155,6 @@ class spike_recorder(Recorder):  # noqa: N801 (NEST's device name)
         name: str | None = None,
     ):
         super().__init__(start, stop, origin, name)
-        self.capacity = 1024
-        self._times: list[np.ndarray] = []
-        self._senders: list[np.ndarray] = []
-
-    def init_state(self, batch_size: int | None = None) -> None:
-        self.steps = ShortTermState(jnp.zeros(self.capacity, jnp.int32), name="steps")
-        self.senders = ShortTermState(jnp.zeros(self.capacity, jnp.int32), name="senders")
-        self.count = ShortTermState(jnp.zeros((), jnp.int32), name="count")
 
     def record(self) -> None:
         """Append this step's spikes of the sources (inside the compiled loop)."""
@@ -119,37 +172,52 @@ class spike_recorder(Recorder):  # noqa: N801 (NEST's device name)
     def n_sources(self) -> int:
         return sum(len(indices) for _, indices, _ in self.sources)
 
-    def reserve(self, capacity: int) -> None:
-        """Make room for ``capacity`` events per simulation call (grows, never shrinks)."""
-        if capacity > self.capacity:
-            self.capacity = capacity
-            self.init_state()
 
-    def overflowed(self) -> int:
-        """How many events the last call recorded beyond its capacity (0 if none)."""
-        return max(int(self.count.value) - self.capacity, 0)
+class weight_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
+    """Records the weight each spike carries through plastic connections (NEST
+    ``weight_recorder``): attach it with ``syn_spec={"weight_recorder": wr}`` (or in a
+    synapse model's defaults).
 
-    def collect(self) -> None:
-        """Move the last call's events to the host and empty the buffer."""
-        n = int(self.count.value)
-        dt = float(u.to_float(environ.get_dt(), u.ms))
-        self._times.append((np.asarray(self.steps.value[:n], np.int64) + 1) * dt)
-        self._senders.append(np.asarray(self.senders.value[:n], np.int64))
-        self.count.value = jnp.zeros((), jnp.int32)
+    An event is stamped with the presynaptic spike's time ``t_pre`` (not
+    ``t_pre + delay``), as NEST does; a spike that is not transmitted (a failed
+    quantal release) is not recorded. Window parameters as :class:`spike_recorder`.
 
-    @property
-    def n_events(self) -> int:
-        return int(sum(len(t) for t in self._times))
+    ``events``: ``{"senders", "targets", "times", "weights"}`` (global ids, ms, the
+    weight in the target's weight unit), in the order recorded.
+    """
 
-    @property
-    def events(self) -> dict[str, np.ndarray]:
-        times = np.concatenate(self._times) if self._times else np.zeros(0)
-        senders = np.concatenate(self._senders) if self._senders else np.zeros(0, np.int64)
-        return {"senders": senders, "times": times}
+    FIELDS = {"senders": "int", "targets": "int", "weights": "float"}
 
-    def clear(self) -> None:
-        """Forget the recorded events (NEST: ``n_events = 0``)."""
-        self._times, self._senders = [], []
+    def __init__(
+        self,
+        start: Any = 0.0 * u.ms,
+        stop: Any = np.inf * u.ms,
+        origin: Any = 0.0 * u.ms,
+        name: str | None = None,
+    ):
+        super().__init__(start, stop, origin, name)
+
+    def record(self) -> None:
+        """Nothing per step: the plastic connections append their events."""
+
+    def append(self, step: Any, senders: Any, targets: Any, weights: Any, mask: Any) -> None:
+        """Append the events where ``mask`` holds (inside the compiled loop)."""
+        active = self.in_window(step + 1)
+        mask = mask if active is True else mask & active
+        mask, senders, targets, weights = (jnp.ravel(a) for a in (mask, senders, targets, weights))
+        position = self.count.value + jnp.cumsum(mask) - 1
+        where = jnp.where(mask, position, self.capacity)
+        self.steps.value = self.steps.value.at[where].set(step, mode="drop")
+        self.senders.value = self.senders.value.at[where].set(
+            senders.astype(jnp.int32), mode="drop"
+        )
+        self.targets.value = self.targets.value.at[where].set(
+            targets.astype(jnp.int32), mode="drop"
+        )
+        self.weights.value = self.weights.value.at[where].set(
+            weights.astype(self.weights.value.dtype), mode="drop"
+        )
+        self.count.value = self.count.value + jnp.sum(mask, dtype=jnp.int32)
 
 
 class multimeter(Recorder):  # noqa: N801 (NEST's device name)

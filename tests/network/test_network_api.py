@@ -107,7 +107,7 @@ def test_create_errors(build, match):
         ("all_to_all", {"delay": 1.0 * u.mV}, "delay"),
         ("all_to_all", {"weight": 1.0 * u.nS}, "weight must be in units of mV"),
         ("all_to_all", {"receptor_type": 3}, "no receptor_type 3"),
-        ("all_to_all", {"synapse_model": "stdp_synapse"}, "synapse_model"),
+        ("all_to_all", {"synapse_model": "bogus_synapse"}, "synapse_model"),
         ("all_to_all", {"wieght": 1.0}, "unknown keys"),
     ],
 )
