@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create one virtual environment per peer simulator under benchmarks/.peers/.
 #
-#   bash benchmarks/setup_peers.sh [brian2] [nest] [brainpy]    (default: all three)
+#   bash benchmarks/setup_peers.sh [brian2] [nest] [brainpy] [brainstate]    (default: all)
 #
 # Idempotent: an environment that already passes its check is left alone. Every peer is
 # optional: a failure is reported and the script goes on. Set FORCE=1 to rebuild.
@@ -74,12 +74,26 @@ setup_brainpy() {
         "brainpy[cpu]>=2.7"
 }
 
+setup_brainstate() {
+    # The training benchmark's peer: brainstate's transforms (grad, for_loop, jit) with
+    # optax, the optimiser both sides use, on the jax version of neurodyn's environment
+    # (NEURODYN_PYTHON, default ../.venv), so that both compile with the same XLA.
+    local python="${NEURODYN_PYTHON:-../.venv/bin/python}" jax="jax"
+    if "$python" -c "import jax" 2>/dev/null; then
+        jax="jax==$("$python" -c "import jax; print(jax.__version__)")"
+    else
+        echo "[brainstate] warning: no neurodyn environment at $python; jax left unpinned"
+    fi
+    setup_peer brainstate "import optax, brainstate; $(check brainstate)" "3.13 3.12 3.11" \
+        brainstate optax "$jax"
+}
+
 status=0
-[ $# -gt 0 ] || set -- brian2 nest brainpy
+[ $# -gt 0 ] || set -- brian2 nest brainpy brainstate
 for peer in "$@"; do
     case $peer in
-        brian2 | nest | brainpy) "setup_$peer" || status=1 ;;
-        *) echo "unknown peer: $peer (brian2, nest, brainpy)"; status=1 ;;
+        brian2 | nest | brainpy | brainstate) "setup_$peer" || status=1 ;;
+        *) echo "unknown peer: $peer (brian2, nest, brainpy, brainstate)"; status=1 ;;
     esac
 done
 echo "peer environments in $PEERS_DIR:"

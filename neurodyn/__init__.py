@@ -23,6 +23,7 @@ from .core import (
     jit,
     random,
     reset_all_states,
+    vmap,
 )
 from .inputs import (
     ConstantInput,
@@ -46,6 +47,7 @@ from .neurons import (
     AdExIF,
     ExpIF,
     Izhikevich,
+    LeakyRateReadout,
     MorrisLecar,
     Neuron,
     PinskyRinzelModel,
@@ -95,6 +97,7 @@ __all__ = [
     "for_loop",
     "jit",
     "grad",
+    "vmap",
     "ProgressBar",
     "ParameterError",
     "SimulationError",
@@ -114,6 +117,7 @@ __all__ = [
     "GIF",
     "HH",
     "TraubMilesHH",
+    "LeakyRateReadout",
     "MorrisLecar",
     "PinskyRinzelModel",
     "WangBuzsakiModel",

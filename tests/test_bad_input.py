@@ -54,6 +54,7 @@ MODELS = {
     "SinusoidalInput": (nd.SinusoidalInput, {"amplitude": 1 * u.nA, "frequency": 1 * u.Hz}),
     "OUProcess": (nd.OUProcessInput, {"mean": 1 * u.nA, "sigma": 1 * u.nA, "tau": 5 * u.ms}),
     "WienerProcessInput": (nd.WienerProcessInput, {}),
+    "LeakyRateReadout": (nd.LeakyRateReadout, {"out_size": 3}),
     "SpikeTime": (nd.SpikeTime, {"indices": [0, 1], "times": [1.0, 2.0] * u.ms}),
     **{
         f"nest.{name}": (getattr(nd.nest, name), {})

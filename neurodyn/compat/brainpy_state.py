@@ -39,6 +39,20 @@ from ..nest import (
     iaf_psc_delta,
     iaf_psc_exp,
     izhikevich,
+    parrot_neuron,
+)
+from ..nest.synapses import (
+    quantal_stp_synapse,
+    stdp_nn_pre_centered_synapse,
+    stdp_nn_restr_synapse,
+    stdp_nn_symm_synapse,
+    stdp_pl_synapse_hom,
+    stdp_synapse,
+    stdp_synapse_hom,
+    stdp_triplet_synapse,
+    tsodyks2_synapse,
+    tsodyks_synapse,
+    vogels_sprekeler_synapse,
 )
 from ..neurons import (
     ALIF,
@@ -48,6 +62,7 @@ from ..neurons import (
     AdExIF,
     ExpIF,
     Izhikevich,
+    LeakyRateReadout,
     MorrisLecar,
     Neuron,
     PinskyRinzelModel,
@@ -101,6 +116,21 @@ __all__ = [
     "hh_psc_alpha_gap",
     "hh_cond_exp_traub",
     "izhikevich",
+    "parrot_neuron",
+    # NEST's plastic synapse models (rules of the network's connections)
+    "stdp_synapse",
+    "stdp_synapse_hom",
+    "stdp_pl_synapse_hom",
+    "stdp_triplet_synapse",
+    "stdp_nn_symm_synapse",
+    "stdp_nn_pre_centered_synapse",
+    "stdp_nn_restr_synapse",
+    "vogels_sprekeler_synapse",
+    "tsodyks_synapse",
+    "tsodyks2_synapse",
+    "quantal_stp_synapse",
+    # readout
+    "LeakyRateReadout",
     # synapses, outputs, projections, inputs
     "Synapse",
     "Expon",

@@ -5,7 +5,7 @@
   name (brainstate's ``platform``, ``mode``, ...) is refused with a clear error.
 - ``nn``: modules, connectivity and the state walk (``init_all_states``,
   ``reset_all_states``, ``EventFixedProb``, ``AllToAll``, ...).
-- ``transform``: ``for_loop``, ``jit``, ``grad``.
+- ``transform``: ``for_loop``, ``jit``, ``grad``, ``vmap``.
 - states (``State``, ``HiddenState``, ``ShortTermState``, ``ParamState``) and ``random``.
 
 >>> from neurodyn.compat import brainstate
@@ -46,6 +46,7 @@ transform = namespace(
     for_loop=_core.for_loop,
     jit=_core.jit,
     grad=_core.grad,
+    vmap=_core.vmap,
 )
 
 __all__ = [

@@ -7,6 +7,7 @@ from ._module import Dynamics, Module, init_all_states, reset_all_states
 from ._progress import ProgressBar
 from ._state import HiddenState, ParamState, ShortTermState, State
 from ._transforms import grad, jit
+from ._vmap import vmap
 
 __all__ = [
     "environ",
@@ -16,6 +17,7 @@ __all__ = [
     "for_loop",
     "jit",
     "grad",
+    "vmap",
     "Module",
     "Dynamics",
     "init_all_states",

@@ -8,6 +8,7 @@ from ._lif import LIF
 from ._morris_lecar import MorrisLecar
 from ._pinsky_rinzel import PinskyRinzelModel
 from ._quad_if import Izhikevich, QuaIF
+from ._readout import LeakyRateReadout
 from ._traub_miles import TraubMilesHH
 from ._wang_buzsaki import WangBuzsakiModel
 
@@ -25,4 +26,5 @@ __all__ = [
     "MorrisLecar",
     "PinskyRinzelModel",
     "WangBuzsakiModel",
+    "LeakyRateReadout",
 ]
