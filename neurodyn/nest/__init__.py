@@ -5,7 +5,7 @@ Scripts written for NEST port by name: ``nest.Create("iaf_psc_alpha", 100)`` bec
 itself (``tests/nest_reference``).
 """
 
-from . import synapses
+from . import synapses as synapses
 from ._aeif import aeif_cond_alpha, aeif_cond_exp, aeif_psc_exp
 from ._base import NESTNeuron
 from ._gap_junction import GapJunction

@@ -240,7 +240,10 @@ class Network(Module):
         setattr(self, f"delivery_{len(self.deliveries)}", delivery)
         self.deliveries.append(delivery)
         self._sources.append((source, part))
-        self._endpoints.append((self._ids_of(source), self._ids_of(target), model_name))
+        source_ids = self._ids_of(source)
+        if part is not None:  # a device: one output per connection, all from its one id
+            source_ids = np.full(local.n_pre, source_ids[0])
+        self._endpoints.append((source_ids, self._ids_of(target), model_name))
 
     # -- synapse models ---------------------------------------------------------------
 
@@ -644,7 +647,8 @@ class SynapseCollection:
                 columns.append(np.array([model] * len(chosen)))
             elif key == "delay":
                 dt = float(u.to_float(environ.get_dt(), u.ms))
-                columns.append(np.asarray(delivery.delay.value)[chosen] * dt)
+                delay = np.broadcast_to(np.asarray(delivery.delay.value), (len(pre),))
+                columns.append(delay[chosen] * dt)
             elif isinstance(delivery, PlasticDelivery) and key in delivery.model.VARIABLES:
                 columns.append(np.asarray(getattr(delivery, f"var_{key}").value)[chosen])
             elif key == "weight":

@@ -185,3 +185,23 @@ def test_postsynaptic_time_constants_are_the_neurons():
     assert float(u.to_float(neuron.get("tau_minus")[0], u.ms)) == 30.0
     with pytest.raises(ParameterError, match="tau_minus must be > 0"):
         neuron.set({"tau_minus": -1.0})
+
+
+def test_get_connections_of_a_device_and_of_static_synapses():
+    net = nd.Network()
+    gen = net.create("poisson_generator", params={"rate": 20.0})
+    pre = net.create("parrot_neuron", 4)
+    post = net.create("iaf_psc_alpha", 2)
+    net.connect(gen, pre, syn_spec={"weight": 1.0, "delay": 0.5})
+    net.connect(pre, post, "all_to_all", {"weight": 7.0})
+    from_gen = net.get_connections(gen)
+    assert len(from_gen) == 4
+    np.testing.assert_array_equal(from_gen.get("source"), gen.ids[0])
+    np.testing.assert_array_equal(np.sort(from_gen.get("target")), pre.ids)
+    np.testing.assert_allclose(from_gen.get("delay"), 0.5)
+    static = net.get_connections(pre, post[1])
+    assert len(static) == 4 and set(static.get("target")) == {post.ids[1]}
+    np.testing.assert_array_equal(static.get("weight"), 7.0)
+    assert set(static.get("synapse_model")) == {"static_synapse"}
+    with pytest.raises(ParameterError, match="no entry 'Kplus'"):
+        static.get("Kplus")
