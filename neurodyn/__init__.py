@@ -2,10 +2,10 @@
 
 The public surface, re-exported explicitly; implementation lives in the layers
 ``core``, ``integrators``, ``neurons``, ``nest``, ``synapses``, ``connectivity``,
-``projections``, ``inputs``, ``devices``, ``network``, ``running`` and ``networks``.
+``projections``, ``plasticity``, ``inputs``, ``devices``, ``network``, ``running`` and ``networks``.
 """
 
-from . import connectivity, devices, init, inputs, nest, network, surrogate, units
+from . import connectivity, devices, init, inputs, nest, network, plasticity, surrogate, units
 from .core import (
     Dynamics,
     HiddenState,
@@ -139,6 +139,7 @@ __all__ = [
     "devices",
     "inputs",
     "network",
+    "plasticity",
     "Network",
     # networks
     "Connectivity",

@@ -23,6 +23,13 @@ from neurodyn.core._params import ANY_UNIT
 N = 4
 
 #: Every public class with declared parameters, with the arguments it needs.
+_PLASTIC = nd.AlignPostProj(
+    nd.AllToAll(3, N, 0.5 * u.nS),
+    nd.Expon(N, g_initializer=nd.init.ZeroInit(u.nS)),
+    nd.COBA(E=0.0 * u.mV),
+    nd.LIF(N),
+)
+
 MODELS = {
     "LIF": (nd.LIF, {}),
     "ExpIF": (nd.ExpIF, {}),
@@ -55,6 +62,7 @@ MODELS = {
     "OUProcess": (nd.OUProcessInput, {"mean": 1 * u.nA, "sigma": 1 * u.nA, "tau": 5 * u.ms}),
     "WienerProcessInput": (nd.WienerProcessInput, {}),
     "LeakyRateReadout": (nd.LeakyRateReadout, {"out_size": 3}),
+    "STDP": (nd.plasticity.STDP, {"proj": _PLASTIC, "w_max": 1.0 * u.nS}),
     "SpikeTime": (nd.SpikeTime, {"indices": [0, 1], "times": [1.0, 2.0] * u.ms}),
     **{
         f"nest.{name}": (getattr(nd.nest, name), {})

@@ -43,6 +43,7 @@ from ..nest import (
 )
 from ..nest.synapses import (
     quantal_stp_synapse,
+    stdp_dopamine_synapse,
     stdp_nn_pre_centered_synapse,
     stdp_nn_restr_synapse,
     stdp_nn_symm_synapse,
@@ -129,6 +130,7 @@ __all__ = [
     "tsodyks_synapse",
     "tsodyks2_synapse",
     "quantal_stp_synapse",
+    "stdp_dopamine_synapse",
     # readout
     "LeakyRateReadout",
     # synapses, outputs, projections, inputs

@@ -23,6 +23,7 @@ from ._kernel import (
 from ._network import Network, SynapseCollection
 from ._nodes import NodeCollection
 from ._recorders import multimeter, spike_recorder, voltmeter, weight_recorder
+from ._volume_transmitter import volume_transmitter
 
 __all__ = [
     "Network",
@@ -44,4 +45,5 @@ __all__ = [
     "multimeter",
     "voltmeter",
     "weight_recorder",
+    "volume_transmitter",
 ]

@@ -9,7 +9,9 @@ compiled program of a simulation. Each step ``i`` (covering ``(t_i, t_i + dt]``)
    and current inputs);
 3. the spikes of step ``i`` and the generators' output go into the ring buffers of
    their targets, to arrive ``delay >= 1`` steps later, and each buffer's slot of
-   step ``i + 1`` is taken out;
+   step ``i + 1`` is taken out (a ``volume_transmitter`` takes in its arrivals of step
+   ``i`` before, and its neurons' spikes and its trigger after; see
+   :mod:`neurodyn.network._volume_transmitter`);
 4. the recorders record.
 
 A spike emitted in step ``i`` with a delay of ``d`` steps is thus seen by its target
@@ -48,6 +50,7 @@ from ._delivery import DelayedDelivery
 from ._nodes import STATE_NAMES, NodeCollection, nest_units
 from ._plastic import PlasticDelivery
 from ._recorders import EventRecorder, Recorder, multimeter, spike_recorder, weight_recorder
+from ._volume_transmitter import volume_transmitter
 
 #: NEST's default delay of a connection.
 DEFAULT_DELAY = 1.0 * u.ms
@@ -72,6 +75,7 @@ class Network(Module):
         self.populations: list[Dynamics] = []
         self.generators: list[Module] = []
         self.recorders: list[Recorder] = []
+        self.transmitters: list[volume_transmitter] = []
         self.deliveries: list[DelayedDelivery | PlasticDelivery] = []
         # per delivery: global ids of its source and target nodes, and its synapse model
         self._endpoints: list[tuple[np.ndarray, np.ndarray, str]] = []
@@ -100,7 +104,7 @@ class Network(Module):
         cls = resolve_model(model)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ParameterError(f"n must be a positive whole number of nodes, got {n!r}")
-        if not (self.populations or self.generators or self.recorders):
+        if not (self.populations or self.generators or self.recorders or self.transmitters):
             clock_of(self).init_state()  # the first node: the network's time starts now
         params = dict(params or {})
         kwargs, states = _constructor_arguments(cls, params)
@@ -112,7 +116,12 @@ class Network(Module):
         else:
             nodes = [cls(**kwargs) for _ in range(n)]
             for device in nodes:
-                (self.recorders if isinstance(device, Recorder) else self.generators).append(device)
+                if isinstance(device, volume_transmitter):
+                    self.transmitters.append(device)
+                elif isinstance(device, Recorder):
+                    self.recorders.append(device)
+                else:
+                    self.generators.append(device)
         for node in nodes:
             setattr(self, f"node_{self._next_id}", node)
         collection = NodeCollection(self, nodes[0], np.arange(n if population else 1),
@@ -149,6 +158,9 @@ class Network(Module):
                     self.connect(a, b, conn_spec, syn_spec)
             return
         source, target = pre.node, post.node
+        if isinstance(target, volume_transmitter) or isinstance(source, volume_transmitter):
+            self._connect_transmitter(pre, post, conn_spec, syn_spec)
+            return
         if isinstance(target, Recorder) or isinstance(source, Recorder):
             self._connect_recorder(pre, post, conn_spec, syn_spec)
             return
@@ -263,12 +275,16 @@ class Network(Module):
         if cls is not None:  # check the parameters now, as NEST does
             known = {*cls.DEFAULTS, *cls.VARIABLES, "weight", "delay", "receptor_type",
                      "weight_recorder"}  # fmt: skip
+            if cls.USES_TRANSMITTER:
+                known.add("volume_transmitter")
             unknown = sorted(set(merged) - known)
             if unknown:
                 raise ParameterError(
                     f"{model} has no parameter {unknown[0]!r}; it takes {sorted(known)}"
                 )
             cls(**_rule_params(cls, merged, None))
+            if "volume_transmitter" in merged:
+                self._transmitter(merged["volume_transmitter"])
         self.synapse_models[model] = (cls, merged)
 
     def get_defaults(self, model: str) -> dict[str, Any]:
@@ -318,6 +334,14 @@ class Network(Module):
         params = {key: syn_spec.pop(key) for key in list(syn_spec) if key in cls.DEFAULTS}
         variables = {key: syn_spec.pop(key) for key in list(syn_spec) if key in cls.VARIABLES}
         rule = cls(**_rule_params(cls, params, (unit, target)))
+        if cls.USES_TRANSMITTER:
+            if syn_spec.get("volume_transmitter") is None:
+                raise ParameterError(
+                    f"no volume transmitter has been assigned to {name}: create a "
+                    "volume_transmitter and give it with set_defaults/SetDefaults(model, "
+                    "{'volume_transmitter': vt}) (or in syn_spec)"
+                )
+            rule.volume_transmitter = self._transmitter(syn_spec.pop("volume_transmitter"))
         for key, value in variables.items():
             if u.has_unit(value):
                 raise ParameterError(
@@ -325,6 +349,65 @@ class Network(Module):
                 )
         rule.check_variables(variables)
         return rule, variables
+
+    def _transmitter(self, nodes: Any) -> volume_transmitter:
+        """The volume_transmitter module of ``nodes`` (one node of this network)."""
+        node = nodes.node if isinstance(nodes, NodeCollection) else nodes
+        if (
+            isinstance(nodes, NodeCollection)
+            and (len(nodes) != 1 or isinstance(nodes, _DeviceGroup))
+            or not isinstance(node, volume_transmitter)
+            or node not in self.transmitters
+        ):
+            raise ParameterError(
+                "volume_transmitter must be a single volume_transmitter created by this "
+                f"network, got {nodes!r}"
+            )
+        return node
+
+    def _connect_transmitter(self, pre: NodeCollection, post: NodeCollection, conn_spec: Any,
+                             syn_spec: Any) -> None:  # fmt: skip
+        """Neurons -> a volume_transmitter (static_synapse; only the delay matters)."""
+        if isinstance(pre.node, volume_transmitter) or pre.node not in self.populations:
+            raise ParameterError(
+                f"cannot connect {pre.model} to {post.model}: a volume_transmitter receives "
+                "the spikes of neurons and sends to no node (synapses use it through "
+                "their 'volume_transmitter')"
+            )
+        syn_spec = dict(syn_spec or {})
+        model = syn_spec.pop("synapse_model", "static_synapse")
+        if model != "static_synapse":
+            raise ParameterError(
+                f"neurons are connected to a volume_transmitter with static_synapse, got {model!r}"
+            )
+        syn_spec.pop("weight", None)  # NEST's volume transmitter counts spikes only
+        if syn_spec.pop("receptor_type", 0) not in (0, None):
+            raise ParameterError("a volume_transmitter has only receptor_type 0")
+        delay = nest_units(u.ms, syn_spec.pop("delay", DEFAULT_DELAY))
+        if syn_spec:
+            raise ParameterError(
+                f"syn_spec has unknown keys {sorted(syn_spec)} for a connection to a "
+                "volume_transmitter; it takes delay (and weight, ignored)"
+            )
+        rule = connect(len(pre), len(post), conn_spec, {"weight": 1.0, "delay": delay})
+        delays = np.broadcast_to(
+            np.asarray(rule.delay_steps(environ.get_dt()), np.int64), (rule.n_connections,)
+        )
+        step = int(clock_of(self).step.value)
+        post.node.add_source(pre.node, pre.indices[rule.pre], delays, step)
+
+    @property
+    def min_delay(self) -> Any:
+        """NEST's ``min_delay``: the smallest delay of all connections (``dt`` when
+        there are none)."""
+        dt = float(u.to_float(environ.get_dt(), u.ms))
+        return u.with_unit(self._min_delay_steps() * dt, u.ms)
+
+    def _min_delay_steps(self) -> int:
+        found = [int(np.min(np.asarray(d.delay.value))) for d in self.deliveries
+                 if np.size(d.delay.value)]  # fmt: skip
+        found += [d for vt in self.transmitters if (d := vt.min_delay_steps()) is not None]
+        return min(found) if found else 1
 
     def _weight_recorder(self, recorder: Any) -> weight_recorder | None:
         if recorder is None:
@@ -397,6 +480,8 @@ class Network(Module):
         emitted = {id(g): g.update() for g in self.generators}
         for population in self.populations:
             population.update()
+        for transmitter in self.transmitters:
+            transmitter.arrive()
         for delivery, (source, part) in zip(self.deliveries, self._sources, strict=True):
             if part is None:
                 delivery.send(_spike_output(source, delivery.receptor))
@@ -405,6 +490,9 @@ class Network(Module):
             if np.ndim(u.magnitude(output)):  # one output per connection
                 output = output[part[0] : part[0] + part[1]]
             delivery.send(output)
+        for transmitter in self.transmitters:
+            transmitter.receive()
+            transmitter.finish()
         for recorder in self.recorders:
             recorder.record()
 
@@ -423,6 +511,10 @@ class Network(Module):
             elif isinstance(recorder, EventRecorder) and hasattr(recorder, "n_sources"):
                 # room for 100 Hz, more on demand
                 recorder.reserve(int(recorder.n_sources * n_steps * dt_s * 100.0) + 1024)
+        if self.transmitters:  # their trigger period is counted in min_delay
+            min_delay = self._min_delay_steps()
+            for transmitter in self.transmitters:
+                transmitter.prepare(min_delay)
         compile_s = 0.0
         while True:
             states, program, compile_time = self._program(n_steps)
@@ -537,9 +629,9 @@ def resolve_model(model: Any) -> type:
     if not isinstance(model, str):
         raise ParameterError(f"model must be a model's name or class, got {model!r}")
     from .. import devices, nest
-    from . import _recorders
+    from . import _recorders, _volume_transmitter
 
-    for namespace in (nest, devices, _recorders):
+    for namespace in (nest, devices, _recorders, _volume_transmitter):
         cls = getattr(namespace, model, None)
         if inspect.isclass(cls) and issubclass(cls, Module) and not model.startswith("_"):
             return cls
@@ -548,7 +640,7 @@ def resolve_model(model: Any) -> type:
         for namespace in (nest, devices)
         for name in getattr(namespace, "__all__", ())
         if name[0].islower()
-    ) + ["multimeter", "spike_recorder", "voltmeter", "weight_recorder"]
+    ) + ["multimeter", "spike_recorder", "voltmeter", "volume_transmitter", "weight_recorder"]
     raise ParameterError(f"unknown model {model!r}; the models are {', '.join(known)}")
 
 

@@ -15,9 +15,13 @@ this step's spikes), in NEST's order:
    at ``t - d`` (spikes strictly before), read from a short archive of each
    postsynaptic neuron's trace (``max delay + 2`` steps), and returns the weight the
    spike carries; a ``weight_recorder`` records it.
-3. **Archive.** This step's postsynaptic spikes enter the archive (NEST's
+3. **Trigger** (neuromodulated rules, ``USES_TRANSMITTER``). Where step ``i`` ends a
+   block of the rule's ``volume_transmitter``, the rule's ``on_trigger`` runs over all
+   connections (NEST's ``trigger_update_weight``: rules whose variables change between
+   spikes are integrated up to ``t``). Other rules skip this (nothing is traced).
+4. **Archive.** This step's postsynaptic spikes enter the archive (NEST's
    ``Kminus ← Kminus e^{(t_last - t)/τ_-} + 1`` and its triplet twin).
-4. **Delivery.** The carried weights go into the target's ring buffer ``delay`` steps
+5. **Delivery.** The carried weights go into the target's ring buffer ``delay`` steps
    ahead (:func:`neurodyn.ops.csr_event_delayed`), as for static connections.
 
 Spiking neurons are processed in chunks of fixed size (a loop runs as many chunks as
@@ -159,6 +163,8 @@ class PlasticDelivery(Module):
         if self.model.USES_POST:
             self._post_events(step, dt)
         self._pre_events(spiking, step, t_spike, dt)
+        if self.model.USES_TRANSMITTER:
+            self._trigger(t_spike)
         if self.model.USES_POST:
             self._archive(step, t_spike)
         self.buffer.value, self.arrived.value = csr_event_delayed(
@@ -225,6 +231,20 @@ class PlasticDelivery(Module):
                 self.recorder.append(step, senders, targets, carried, sent)
 
         _in_chunks(spiking, chunk)
+
+    def _trigger(self, t: Any) -> None:
+        """All connections at a trigger of the rule's volume transmitter at ``t`` (a
+        ``cond``: steps without a trigger cost nothing)."""
+        values = self.variables()
+        new = jax.lax.cond(
+            self.model.volume_transmitter.triggers(),
+            lambda v: {key: jnp.asarray(value).astype(v[key].dtype)
+                       for key, value in self.model.on_trigger(v, t).items()},
+            lambda v: v,
+            values,
+        )  # fmt: skip
+        for key in self.initial:
+            getattr(self, f"var_{key}").value = new[key]
 
     def _trace(self, ids: Any, t_spike: Any, dt: float) -> PostTrace:
         """The postsynaptic traces at ``t_spike - d`` of each connection (spikes

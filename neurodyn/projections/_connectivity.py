@@ -83,6 +83,7 @@ class AllToAll(Connectivity):
             if self.n_pre != self.n_post:
                 raise ParameterError("include_self=False needs in_size == out_size")
             w = w * (1 - jnp.eye(self.n_pre, dtype=u.magnitude(w).dtype))
+        self.include_self = include_self  # plasticity must not grow the absent i -> i synapses
         self.weight = ParamState(w, name="weight")
 
     def update(self, spikes: Any) -> Any:

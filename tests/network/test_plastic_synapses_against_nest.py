@@ -36,10 +36,12 @@ DETERMINISTIC = [
     "tsodyks_synapse",
     "tsodyks2_synapse",
 ]
-# every run of stdp_synapse; for the others one run of each train, both delays and
-# both parameter sets among them
+# one run of each train, both delays and both parameter sets among them; for
+# stdp_synapse also the other parameter set and delay of each train, and min_delay 1 ms
 SAMPLE = ["pairs_custom_d2.5", "bursts_default_d1.0", "random_custom_d1.0", "neuron_custom_d2.5"]
-CASES = [(m, r) for m in DETERMINISTIC for r in (M.PROTOCOLS[m] if m == "stdp_synapse" else SAMPLE)]
+MORE = ["pairs_default_d1.0", "bursts_custom_d2.5", "random_default_d2.5",
+        "neuron_default_d1.0", "random_default_d1.0_mindelay1"]  # fmt: skip
+CASES = [(m, r) for m in DETERMINISTIC for r in SAMPLE + (MORE if m == "stdp_synapse" else [])]
 # the variables NEST changes only at presynaptic spikes (comparable at the end of a run;
 # the weight of the STDP models is compared through every transmitted spike instead)
 FINAL = {

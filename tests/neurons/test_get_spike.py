@@ -16,7 +16,10 @@ MODELS = {
     name: cls
     for name, cls in [(n, getattr(nd, n)) for n in nd.__all__]
     + [(f"nest.{n}", getattr(nd.nest, n)) for n in nd.nest.__all__]
-    if inspect.isclass(cls) and issubclass(cls, Neuron) and cls not in (Neuron, nd.nest.NESTNeuron)
+    if inspect.isclass(cls)
+    and issubclass(cls, Neuron)
+    # parrot_neuron relays spikes: no membrane, no threshold
+    and cls not in (Neuron, nd.nest.NESTNeuron, nd.nest.parrot_neuron)
 }
 
 

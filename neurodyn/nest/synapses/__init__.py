@@ -5,6 +5,7 @@ the models here are chosen with ``syn_spec={"synapse_model": name, ...}``.
 """
 
 from ._base import PostSpike, PostTrace, SynapseModel
+from ._dopamine import stdp_dopamine_synapse
 from ._short_term import quantal_stp_synapse, tsodyks2_synapse, tsodyks_synapse
 from ._stdp import (
     stdp_nn_pre_centered_synapse,
@@ -32,6 +33,7 @@ SYNAPSE_MODELS: dict[str, type[SynapseModel]] = {
         tsodyks_synapse,
         tsodyks2_synapse,
         quantal_stp_synapse,
+        stdp_dopamine_synapse,
     )
 }
 

@@ -66,6 +66,9 @@ class SynapseModel(ParamHolder):
       treat the first spike specially).
     - ``USES_POST``: the rule reads the postsynaptic spike archive (STDP models).
     - ``WEIGHT_PARAMS``: parameters in the weight's unit (``Wmax``, ``Wmin``).
+    - ``USES_TRANSMITTER``: the rule is neuromodulated: it reads the spikes of a
+      ``volume_transmitter`` (given to it as ``volume_transmitter``) and integrates
+      its connections at the transmitter's triggers (:meth:`on_trigger`).
     """
 
     VARIABLES: dict[str, float] = {}
@@ -75,6 +78,7 @@ class SynapseModel(ParamHolder):
     T_LAST: float = 0.0
     USES_POST: bool = False
     WEIGHT_PARAMS: tuple[str, ...] = ()
+    USES_TRANSMITTER: bool = False
 
     def __init__(self, **params: Any):
         defaults = dict(self.DEFAULTS)
@@ -111,6 +115,11 @@ class SynapseModel(ParamHolder):
 
     def on_post(self, v: dict[str, Any], t_last: Any, post: PostSpike) -> dict[str, Any]:
         """New connection variables after a seen postsynaptic spike (default: none)."""
+        return v
+
+    def on_trigger(self, v: dict[str, Any], t_trig: Any) -> dict[str, Any]:
+        """New connection variables (all connections) at a trigger of the volume
+        transmitter at ``t_trig`` (``USES_TRANSMITTER`` models; default: none)."""
         return v
 
     def on_pre(
