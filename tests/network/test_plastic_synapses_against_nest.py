@@ -6,10 +6,13 @@ Each run is rebuilt as NEST ran it: a presynaptic ``parrot_neuron`` that spikes 
 1 or 2.5 ms) onto a postsynaptic parrot (receptor 1, spiking at ``post_times``) or an
 ``iaf_psc_alpha`` firing on its own, and a ``weight_recorder``. Checked: every
 transmitted spike's time and weight (to float64 rounding), the connection variables
-at the end, and for the neuron runs the postsynaptic V_m and spikes.
+at the end, and for the neuron runs the postsynaptic V_m and spikes. The suite runs
+four runs per model (nine of ``stdp_synapse``); ``NEURODYN_ALL_NEST_RUNS=1`` runs all
+15 of every model.
 """
 
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +45,8 @@ SAMPLE = ["pairs_custom_d2.5", "bursts_default_d1.0", "random_custom_d1.0", "neu
 MORE = ["pairs_default_d1.0", "bursts_custom_d2.5", "random_default_d2.5",
         "neuron_default_d1.0", "random_default_d1.0_mindelay1"]  # fmt: skip
 CASES = [(m, r) for m in DETERMINISTIC for r in SAMPLE + (MORE if m == "stdp_synapse" else [])]
+if os.environ.get("NEURODYN_ALL_NEST_RUNS"):  # every run of every model (about 4 minutes)
+    CASES = [(m, r) for m in DETERMINISTIC for r in M.PROTOCOLS[m]]
 # the variables NEST changes only at presynaptic spikes (comparable at the end of a run;
 # the weight of the STDP models is compared through every transmitted spike instead)
 FINAL = {
