@@ -48,7 +48,7 @@ from ..nest.synapses import PostSpike, PostTrace, SynapseModel
 from ..ops import csr_event_delayed
 
 #: How many spiking neurons one chunk processes.
-CHUNK = 64
+CHUNK = 16
 
 
 class PlasticDelivery(Module):
