@@ -3,6 +3,7 @@
 from ._encoder import PoissonEncoder
 from ._noise import OUProcessInput, WienerProcessInput
 from ._poisson import PoissonSpike
+from ._poisson_input import PoissonInput
 from ._ramp import RampInput
 from ._section import ConstantInput, SectionInput, StepInput
 from ._sinusoidal import SinusoidalInput
@@ -10,6 +11,7 @@ from ._spike_time import SpikeTime
 
 __all__ = [
     "PoissonSpike",
+    "PoissonInput",
     "SectionInput",
     "ConstantInput",
     "StepInput",

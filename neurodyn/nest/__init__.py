@@ -7,6 +7,7 @@ itself (``tests/nest_reference``).
 
 from . import synapses as synapses
 from ._aeif import aeif_cond_alpha, aeif_cond_exp, aeif_psc_exp
+from ._aeif_psc import aeif_psc_alpha, aeif_psc_delta
 from ._base import NESTNeuron
 from ._gap_junction import GapJunction
 from ._hh import hh_cond_exp_traub, hh_psc_alpha
@@ -15,6 +16,8 @@ from ._iaf_bw_2001 import iaf_bw_2001
 from ._iaf_bw_2001_exact import iaf_bw_2001_exact
 from ._iaf_cond import iaf_cond_alpha, iaf_cond_beta, iaf_cond_exp
 from ._iaf_psc import iaf_psc_alpha, iaf_psc_delta, iaf_psc_exp
+from ._iaf_psc_multisynapse import iaf_psc_alpha_multisynapse, iaf_psc_exp_multisynapse
+from ._ignore_and_fire import ignore_and_fire
 from ._izhikevich import izhikevich
 from ._parrot import parrot_neuron
 
@@ -24,6 +27,8 @@ __all__ = [
     "iaf_psc_delta",
     "iaf_psc_exp",
     "iaf_psc_alpha",
+    "iaf_psc_exp_multisynapse",
+    "iaf_psc_alpha_multisynapse",
     # conductance-based integrate-and-fire (adaptive RKF45)
     "iaf_cond_exp",
     "iaf_cond_alpha",
@@ -34,6 +39,8 @@ __all__ = [
     "aeif_cond_alpha",
     "aeif_cond_exp",
     "aeif_psc_exp",
+    "aeif_psc_alpha",
+    "aeif_psc_delta",
     # Hodgkin-Huxley, and gap junctions between hh_psc_alpha_gap neurons
     "hh_psc_alpha",
     "hh_psc_alpha_gap",
@@ -42,4 +49,5 @@ __all__ = [
     "izhikevich",
     # relays
     "parrot_neuron",
+    "ignore_and_fire",
 ]

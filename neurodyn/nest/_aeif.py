@@ -66,8 +66,6 @@ class _AdEx(NESTNeuron):
     a = Param(u.nS)
     b = Param(u.pA)
     V_th = Param(u.mV)
-    tau_syn_ex = Param(u.ms, positive=True)
-    tau_syn_in = Param(u.ms, positive=True)
 
     def __init__(
         self,
@@ -83,8 +81,6 @@ class _AdEx(NESTNeuron):
         a: Any,
         b: Any,
         V_th: Any,
-        tau_syn_ex: Any,
-        tau_syn_in: Any,
         I_e: Any,
         gsl_error_tol: Any,
         V_initializer: Any,
@@ -103,8 +99,6 @@ class _AdEx(NESTNeuron):
         self.a = a
         self.b = b
         self.V_th = V_th
-        self.tau_syn_ex = tau_syn_ex
-        self.tau_syn_in = tau_syn_in
         tol = parameter("gsl_error_tol", gsl_error_tol, positive=True)
         if np.ndim(tol) != 0:
             raise ParameterError(
@@ -194,6 +188,8 @@ class _AdEx(NESTNeuron):
             | (w < -W_UNSTABLE_ABOVE * u.pA)
             | (w > W_UNSTABLE_ABOVE * u.pA)
         )
+        y, aux = self.substep_inputs(y, aux)
+        V = y["V"]
         refractory = aux["refractory"] > 0
         fires = ~refractory & (V >= self.spike_threshold())
         counts = aux["counts"]
@@ -208,6 +204,11 @@ class _AdEx(NESTNeuron):
         )
         return y, aux
 
+    def substep_inputs(self, y: dict, aux: dict) -> tuple[dict, dict]:
+        """Inputs applied after an accepted substep, before the spike test (none here;
+        ``aeif_psc_delta`` adds its voltage jumps)."""
+        return y, aux
+
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         V = self.V.value
         shape = jnp.shape(u.magnitude(V))
@@ -217,6 +218,7 @@ class _AdEx(NESTNeuron):
             "counts": counts,
             "spikes": jnp.zeros(shape, jnp.int32),
             "unstable": jnp.zeros(shape, bool),
+            **self.substep_aux(shape),
         }
         y = {"V": V, "w": self.w.value}
         y.update({key: getattr(self, key).value for key in self.SYNAPSES})
@@ -237,6 +239,10 @@ class _AdEx(NESTNeuron):
             getattr(self, key).value = y[key]
         self.buffer_current(x)
         return spike
+
+    def substep_aux(self, shape: tuple[int, ...]) -> dict:
+        """Extra entries of the substep carry ``aux`` (read by :meth:`substep_inputs`)."""
+        return {}
 
     def add_spike_inputs(self, y: dict) -> dict:
         raise NotImplementedError
@@ -312,7 +318,18 @@ _COMMON_PARAMETERS = """\
     ``w_initializer``    0 pA          initial adaptation current"""
 
 
-class _AdExCond(_AdEx):
+class _AdExSynaptic(_AdEx):
+    """Excitatory and inhibitory synapses with time constants ``tau_syn_ex``, ``tau_syn_in``."""
+
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
+    def _set_time_constants(self, tau_syn_ex: Any, tau_syn_in: Any) -> None:
+        self.tau_syn_ex = tau_syn_ex
+        self.tau_syn_in = tau_syn_in
+
+
+class _AdExCond(_AdExSynaptic):
     """Conductance-based synapses with reversal potentials ``E_ex``, ``E_in``."""
 
     WEIGHT_UNIT = u.nS
@@ -408,8 +425,9 @@ class aeif_cond_alpha(_AdExCond):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, V_peak, V_reset, t_ref, g_L, C_m, E_L, Delta_T, tau_w, a, b, V_th,
-            tau_syn_ex, tau_syn_in, I_e, gsl_error_tol, V_initializer, w_initializer, name,
+            I_e, gsl_error_tol, V_initializer, w_initializer, name,
         )  # fmt: skip
+        self._set_time_constants(tau_syn_ex, tau_syn_in)
         self._set_reversal(E_ex, E_in)
 
     def synaptic_derivatives(self, y: dict) -> dict:
@@ -501,8 +519,9 @@ class aeif_cond_exp(_AdExCond):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, V_peak, V_reset, t_ref, g_L, C_m, E_L, Delta_T, tau_w, a, b, V_th,
-            tau_syn_ex, tau_syn_in, I_e, gsl_error_tol, V_initializer, w_initializer, name,
+            I_e, gsl_error_tol, V_initializer, w_initializer, name,
         )  # fmt: skip
+        self._set_time_constants(tau_syn_ex, tau_syn_in)
         self._set_reversal(E_ex, E_in)
 
     def synaptic_derivatives(self, y: dict) -> dict:
@@ -514,7 +533,7 @@ class aeif_cond_exp(_AdExCond):  # noqa: N801 (NEST's model name)
         return dict(y, g_ex=g_ex, g_in=g_in)
 
 
-class aeif_psc_exp(_AdEx):  # noqa: N801 (NEST's model name)
+class aeif_psc_exp(_AdExSynaptic):  # noqa: N801 (NEST's model name)
     r"""Adaptive exponential integrate-and-fire neuron with exponentially decaying
     synaptic currents (NEST ``aeif_psc_exp``).
 
@@ -586,8 +605,9 @@ class aeif_psc_exp(_AdEx):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, V_peak, V_reset, t_ref, g_L, C_m, E_L, Delta_T, tau_w, a, b, V_th,
-            tau_syn_ex, tau_syn_in, I_e, gsl_error_tol, V_initializer, w_initializer, name,
+            I_e, gsl_error_tol, V_initializer, w_initializer, name,
         )  # fmt: skip
+        self._set_time_constants(tau_syn_ex, tau_syn_in)
 
     def add_synaptic_current(self, I: Any, y: dict, V: Any) -> Any:
         return I + y["I_syn_ex"] - y["I_syn_in"]

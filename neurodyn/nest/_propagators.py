@@ -50,3 +50,19 @@ def alpha_current_to_V(h: Any, tau_s: Any, tau_m: Any, C: Any) -> Any:
     exact = (-jnp.expm1(-safe) - safe * jnp.exp(-safe)) / safe**2
     phi2 = jnp.where(jnp.abs(x) < _SMALL, series, exact)
     return jnp.exp(-h / tau_m) * h**2 / C * phi2
+
+
+def exp_psc_step(I: Any, h: Any, tau_s: Any, tau_m: Any, C: Any) -> tuple[Any, Any]:
+    """One step of exponentially decaying currents ``I`` (any shape, ``tau_s``
+    broadcasting to it): the voltage change they cause and ``I`` at the step's end
+    (before this step's spikes are added)."""
+    return I * exp_current_to_V(h, tau_s, tau_m, C), I * decay(h, tau_s)
+
+
+def alpha_psc_step(I: Any, dI: Any, h: Any, tau_s: Any, tau_m: Any, C: Any) -> tuple:
+    """One step of alpha-shaped currents ``I`` with slopes ``dI``: the voltage change
+    they cause, and ``I`` and ``dI`` at the step's end (before this step's spikes add
+    ``e w / tau_s`` to ``dI``)."""
+    dV = dI * alpha_current_to_V(h, tau_s, tau_m, C) + I * exp_current_to_V(h, tau_s, tau_m, C)
+    P11 = decay(h, tau_s)
+    return dV, P11 * (I + h * dI), P11 * dI

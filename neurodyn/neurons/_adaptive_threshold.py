@@ -15,6 +15,7 @@ from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
 from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
 from ._lif import LIF
+from ._refractory import Refractory
 
 
 class ALIF(LIF):
@@ -341,3 +342,36 @@ class GIF(Neuron):
         self.refractory.value = next_refractory(refractory, spike, self.tau_ref)
         self.spike.value = spike
         return spike
+
+
+class GifRef(Refractory, GIF):
+    r""":class:`GIF` with brainpy.state's refractory period (:class:`Refractory`).
+
+    .. math::
+
+       \frac{dI_j}{dt} &= -k_j I_j \quad (j = 1, 2) \\
+       \tau \frac{dV}{dt} &= -(V - V_{rest}) + R\,(I_1 + I_2 + I(t)) \\
+       \frac{dV_{th}}{dt} &= a\,(V - V_{rest}) - b\,(V_{th} - V_{th,\infty})
+
+    At a spike ``V``, ``I_1``, ``I_2`` and ``V_th`` follow :class:`GIF`'s reset rules;
+    for ``tau_ref`` all four are held at their values after the reset, and the spike
+    time is kept in ``last_spike_time``.
+
+    Parameters: those of :class:`GIF` (same defaults) with ``tau_ref`` = 1.7 ms and
+    ``ref_var`` (``False``; brainpy.state's switch, ``refractory`` is kept anyway).
+
+    States: ``V``, ``I1``, ``I2``, ``V_th``, ``refractory``, ``last_spike_time``,
+    ``spike``.
+
+    Reference: S. Mihalas, E. Niebur (2009), A generalized linear integrate-and-fire
+    neural model produces diverse spiking behaviors, *Neural Comput.* 21(3):704-718.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.GifRef(1, R=1. * u.Gohm, tau_ref=10. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 25. * u.pA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())  # period 32.2 ms + 10 ms refractory
+    4
+    """

@@ -140,13 +140,15 @@ def step_with_recovery(
     V_reset: Any,
     jump: Any,
 ) -> Any:
-    """One step of an integrate-and-fire neuron with a recovery variable (AdExIF's ``w``,
-    Izhikevich's ``u``), in the order the models document: integrate ``(V, r)`` with
-    ``dV(V, r, I, t)`` (held at 0 while refractory, ``V`` cut at ``V_th``) and
-    ``d_recovery(V, r)``, add delta inputs, detect spikes, cut ``V`` to ``V_th``, reset
-    to ``V_reset``, add ``jump`` to ``r`` where a spike occurred, count refractoriness.
+    """One step of an integrate-and-fire neuron with recovery variables (AdExIF's ``w``,
+    Izhikevich's ``u``, CobaLIF's conductances), in the order the models document:
+    integrate ``(V, r)`` with ``dV(V, r, I, t)`` (held at 0 while refractory, ``V`` cut
+    at ``V_th``) and ``d_recovery(V, r, I)`` (``I`` the input current), add delta
+    inputs, detect spikes, cut ``V`` to ``V_th``, reset to ``V_reset``, add ``jump`` to
+    ``r`` where a spike occurred, count refractoriness.
 
-    ``recovery`` is the recovery variable's state; returns the spikes."""
+    ``recovery`` is the recovery variable's state, or a tuple of states (then ``r``,
+    ``d_recovery``'s result and ``jump`` are tuples alike); returns the spikes."""
     check_current(neuron.name, x)
     refractory = neuron.refractory.value
     free = refractory == 0
@@ -154,12 +156,14 @@ def step_with_recovery(
     def vector_field(y: tuple[Any, Any], t: Any) -> tuple[Any, Any]:
         V, r = y
         V = u.math.minimum(V, neuron.V_th)
-        dV_dt = dV(V, r, neuron.sum_current_inputs(x, V), t)
-        return u.math.where(free, dV_dt, u.math.zeros_like(dV_dt)), d_recovery(V, r)
+        I = neuron.sum_current_inputs(x, V)
+        dV_dt = dV(V, r, I, t)
+        return u.math.where(free, dV_dt, u.math.zeros_like(dV_dt)), d_recovery(V, r, I)
 
+    several = isinstance(recovery, tuple)
     V, r = integrate(
         vector_field,
-        (neuron.V.value, recovery.value),
+        (neuron.V.value, tuple(s.value for s in recovery) if several else recovery.value),
         environ.get("t"),
         environ.get_dt(),
         method=neuron.method,
@@ -168,7 +172,9 @@ def step_with_recovery(
     spike = neuron.spk_fun(u.magnitude((V - neuron.V_th) / (neuron.V_th - V_reset))) * free
     V = u.math.minimum(V, neuron.V_th)
     neuron.V.value = hard_or_soft_reset(V, spike, neuron.V_th, V_reset, neuron.spk_reset)
-    recovery.value = r + jump * spike
+    states, values, jumps = (recovery, r, jump) if several else ([recovery], [r], [jump])
+    for state, value, step in zip(states, values, jumps, strict=True):
+        state.value = value + step * spike
     neuron.refractory.value = next_refractory(refractory, spike, neuron.tau_ref)
     neuron.spike.value = spike
     return spike

@@ -13,6 +13,42 @@ from ._base import (
     step_with_recovery,
 )
 from ._lif import LIF
+from ._refractory import Refractory
+
+
+class AdaptationCurrent:
+    r"""The adaptation current ``w`` of :class:`AdExIF` and :class:`AdQuaIF`, added to
+    an integrate-and-fire membrane:
+
+    .. math::
+
+       \tau \frac{dV}{dt} = \ldots - R\, w, \qquad
+       \tau_w \frac{dw}{dt} = a (V - V_{rest}) - w, \qquad w \leftarrow w + b
+       \text{ at a spike.}
+
+    Parameters ``tau_w``, ``a``, ``b``; initialiser ``w_initializer``; state ``w``.
+    """
+
+    tau_w = Param(u.ms, positive=True)
+    a = Param(u.nS)
+    b = Param(u.pA)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        w = initial_value("w_initializer", self.w_initializer, u.pA, self.varshape, batch_size)
+        self.w = HiddenState(w, name="w")
+
+    def dw(self, V: Any, w: Any) -> Any:
+        """The adaptation equation, ``dw/dt``."""
+        return (self.a * (V - self.V_rest) - w) / self.tau_w
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        return step_with_recovery(
+            self, x, self.w,
+            lambda V, w, I, t: self.dV(V, t, I - w),  # -R w + R I = R (I - w)
+            lambda V, w, I: self.dw(V, w),
+            self.V_reset, self.b,
+        )  # fmt: skip
 
 
 class ExpIF(LIF):
@@ -108,7 +144,7 @@ class ExpIF(LIF):
         return (-(V - self.V_rest) + spike_current + self.R * I) / self.tau
 
 
-class AdExIF(ExpIF):
+class AdExIF(AdaptationCurrent, ExpIF):
     r"""Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005).
 
     :class:`ExpIF` with an adaptation current ``w``:
@@ -174,10 +210,6 @@ class AdExIF(ExpIF):
     True
     """
 
-    tau_w = Param(u.ms, positive=True)
-    a = Param(u.nS)
-    b = Param(u.pA)
-
     def __init__(
         self,
         in_size: Any,
@@ -220,18 +252,70 @@ class AdExIF(ExpIF):
         self.b = b
         self.w_initializer = w_initializer
 
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        w = initial_value("w_initializer", self.w_initializer, u.pA, self.varshape, batch_size)
-        self.w = HiddenState(w, name="w")
 
-    def dw(self, V: Any, w: Any) -> Any:
-        """The adaptation equation, ``dw/dt``."""
-        return (self.a * (V - self.V_rest) - w) / self.tau_w
+class ExpIFRef(Refractory, ExpIF):
+    r""":class:`ExpIF` with brainpy.state's refractory period (:class:`Refractory`).
 
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
-        return step_with_recovery(
-            self, x, self.w,
-            lambda V, w, I, t: self.dV(V, t, I - w),  # -R w + R I = R (I - w)
-            self.dw, self.V_reset, self.b,
-        )  # fmt: skip
+    .. math::
+
+       \tau \frac{dV}{dt} = -(V - V_{rest})
+           + \Delta_T \exp\left(\frac{V - V_T}{\Delta_T}\right) + R\, I(t)
+
+    When ``V`` reaches the cut-off ``V_th`` the neuron spikes, ``V`` is reset and held
+    there for ``tau_ref``; the spike time is kept in ``last_spike_time``. The update is
+    :class:`ExpIF`'s, then :class:`Refractory`'s steps.
+
+    Parameters: those of :class:`ExpIF` (same defaults) with ``tau_ref`` = 1.7 ms and
+    ``ref_var`` (``False``; brainpy.state's switch, ``refractory`` is kept anyway).
+
+    States: ``V``, ``refractory``, ``last_spike_time``, ``spike``.
+
+    Reference: N. Fourcaud-Trocmé, D. Hansel, C. van Vreeswijk, N. Brunel (2003),
+    How spike generation mechanisms determine the neuronal response to fluctuating
+    inputs, *J. Neurosci.* 23(37):11628-11640.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.ExpIFRef(1, R=10. * u.Mohm, tau_ref=5. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 100. * u.ms, inputs=lambda i, t: 3. * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())  # ExpIF fires 16 times without the refractory period
+    9
+    """
+
+
+class AdExIFRef(Refractory, AdExIF):
+    r""":class:`AdExIF` with brainpy.state's refractory period (:class:`Refractory`).
+
+    .. math::
+
+       \tau \frac{dV}{dt} &= -(V - V_{rest})
+           + \Delta_T \exp\left(\frac{V - V_T}{\Delta_T}\right) - R\, w + R\, I(t) \\
+       \tau_w \frac{dw}{dt} &= a (V - V_{rest}) - w
+
+    At the cut-off ``V_th`` the neuron spikes, ``V`` is reset and ``w`` jumps by ``b``;
+    for ``tau_ref`` both are held at those values (:class:`AdExIF` alone lets ``w``
+    evolve), and the spike time is kept in ``last_spike_time``.
+
+    Parameters: those of :class:`AdExIF` (same defaults) with ``tau_ref`` = 1.7 ms and
+    ``ref_var`` (``False``; brainpy.state's switch, ``refractory`` is kept anyway).
+
+    States: ``V``, ``w``, ``refractory``, ``last_spike_time``, ``spike``.
+
+    Reference: R. Brette, W. Gerstner (2005), Adaptive exponential integrate-and-fire
+    model as an effective description of neuronal activity, *J. Neurophysiol.*
+    94(5):3637-3642.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.AdExIFRef(1, tau=9.37 * u.ms, R=33.3 * u.Mohm, tau_w=144. * u.ms,
+    ...                       a=4. * u.nS, b=80.5 * u.pA, V_rest=-70.6 * u.mV,
+    ...                       V_reset=-70.6 * u.mV, V_T=-50.4 * u.mV, delta_T=2. * u.mV,
+    ...                       V_th=0. * u.mV, tau_ref=2. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 1. * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())
+    8
+    """

@@ -16,7 +16,9 @@ from ._base import (
     initial_value,
     step_with_recovery,
 )
+from ._exp_if import AdaptationCurrent
 from ._lif import LIF
+from ._refractory import Refractory
 
 
 class QuaIF(LIF):
@@ -243,5 +245,165 @@ class Izhikevich(Neuron):
         return step_with_recovery(
             self, x, self.u,
             lambda V, recovery, I, t: self.dV(V, recovery, I),
-            self.du, self.c, self.d,
+            lambda V, recovery, I: self.du(V, recovery),
+            self.c, self.d,
         )  # fmt: skip
+
+
+class AdQuaIF(AdaptationCurrent, QuaIF):
+    r"""Adaptive quadratic integrate-and-fire neuron (Izhikevich 2004; Touboul 2008).
+
+    :class:`QuaIF` with an adaptation current ``w``:
+
+    .. math::
+
+       \tau \frac{dV}{dt} &= c\,(V - V_{rest})(V - V_c) - R\, w + R\, I(t) \\
+       \tau_w \frac{dw}{dt} &= a (V - V_{rest}) - w
+
+    When ``V`` reaches the cut-off ``V_th`` the neuron spikes, ``V`` is reset and ``w``
+    jumps by ``b``. The cut-off is handled as in :class:`QuaIF`; for ``tau_ref`` after a
+    spike ``V`` is held while ``w`` goes on evolving.
+
+    Each step, in order: (1) sum the input current, (2) integrate ``V`` and ``w`` over
+    ``dt`` (``V`` frozen while refractory) and add delta inputs to free neurons,
+    (3) detect spikes ``V >= V_th`` of non-refractory neurons, (4) reset ``V`` and add
+    ``b`` to ``w`` of spiking neurons, (5) start their refractory count.
+
+    ==================  =============  =====================================
+    parameter           default        meaning
+    ==================  =============  =====================================
+    ``tau``             10 ms          membrane time constant
+    ``R``               1 ohm          membrane resistance
+    ``tau_w``           10 ms          adaptation time constant
+    ``a``               1 S            subthreshold adaptation coupling
+    ``b``               0.1 mA         spike-triggered adaptation increment
+    ``c``               0.07 / mV      curvature of the quadratic (``> 0``)
+    ``V_rest``          -65 mV         resting potential (``< V_c``)
+    ``V_c``             -50 mV         critical voltage (``< V_th``)
+    ``V_reset``         -68 mV         reset potential (``< V_th``)
+    ``V_th``            -30 mV         spike cut-off
+    ``tau_ref``         0 ms           absolute refractory period
+    ``V_initializer``   ``V_rest``     initial ``V``
+    ``w_initializer``   0 pA           initial ``w``
+    ``spk_fun``         ReluGrad()     surrogate spike function
+    ``spk_reset``       ``'hard'``     reset mode, ``'hard'`` or ``'soft'``
+    ``method``          exp_euler      integrator
+    ==================  =============  =====================================
+
+    States: ``V`` (membrane potential), ``w`` (adaptation current), ``refractory``,
+    ``spike``.
+
+    References: E. M. Izhikevich (2004), Which model to use for cortical spiking
+    neurons?, *IEEE Trans. Neural Netw.* 15(5):1063-1070; J. Touboul (2008), Bifurcation
+    analysis of a general class of nonlinear integrate-and-fire neurons, *SIAM J. Appl.
+    Math.* 68(4):1045-1079.
+
+    >>> import numpy as np
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.AdQuaIF(1, R=10. * u.Mohm, tau_w=100. * u.ms, a=0. * u.nS,
+    ...                     b=0.5 * u.nA)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 2. * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> isis = np.diff(np.flatnonzero(result["spike"][:, 0])) * 0.1  # ms, lengthening
+    >>> bool(isis[-1] > 1.5 * isis[0])
+    True
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        tau: Any = 10.0 * u.ms,
+        R: Any = 1.0 * u.ohm,
+        tau_w: Any = 10.0 * u.ms,
+        a: Any = 1.0 * u.siemens,
+        b: Any = 0.1 * u.mA,
+        c: Any = 0.07 / u.mV,
+        V_rest: Any = -65.0 * u.mV,
+        V_c: Any = -50.0 * u.mV,
+        V_reset: Any = -68.0 * u.mV,
+        V_th: Any = -30.0 * u.mV,
+        tau_ref: Any = 0.0 * u.ms,
+        V_initializer: Any = None,
+        w_initializer: Any = 0.0 * u.pA,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        method: str = "exp_euler",
+        name: str | None = None,
+    ):
+        super().__init__(
+            in_size, tau=tau, R=R, c=c, V_rest=V_rest, V_c=V_c, V_reset=V_reset,
+            V_th=V_th, tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
+            spk_reset=spk_reset, method=method, name=name,
+        )  # fmt: skip
+        self.tau_w = tau_w
+        self.a = a
+        self.b = b
+        self.w_initializer = w_initializer
+
+
+class AdQuaIFRef(Refractory, AdQuaIF):
+    r""":class:`AdQuaIF` with brainpy.state's refractory period (:class:`Refractory`).
+
+    .. math::
+
+       \tau \frac{dV}{dt} &= c\,(V - V_{rest})(V - V_c) - R\, w + R\, I(t) \\
+       \tau_w \frac{dw}{dt} &= a (V - V_{rest}) - w
+
+    At the cut-off ``V_th`` the neuron spikes, ``V`` is reset and ``w`` jumps by ``b``;
+    for ``tau_ref`` both are held at those values, and the spike time is kept in
+    ``last_spike_time``.
+
+    Parameters: those of :class:`AdQuaIF` (same defaults) with ``tau_ref`` = 1.7 ms and
+    ``ref_var`` (``False``; brainpy.state's switch, ``refractory`` is kept anyway).
+
+    States: ``V``, ``w``, ``refractory``, ``last_spike_time``, ``spike``.
+
+    Reference: E. M. Izhikevich (2004), Which model to use for cortical spiking
+    neurons?, *IEEE Trans. Neural Netw.* 15(5):1063-1070.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.AdQuaIFRef(1, R=10. * u.Mohm, a=0. * u.nS, b=0.1 * u.nA,
+    ...                        tau_ref=5. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 100. * u.ms, inputs=lambda i, t: 2. * u.nA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())
+    5
+    """
+
+
+class IzhikevichRef(Refractory, Izhikevich):
+    r""":class:`Izhikevich` with brainpy.state's refractory period (:class:`Refractory`).
+
+    .. math::
+
+       \frac{dV}{dt} &= 0.04\, V^2 + 5\, V + 140 - u + \frac{I(t)}{C} \\
+       \frac{du}{dt} &= a\,(b\, V - u)
+
+    At the cut-off ``V_th`` the neuron spikes, ``V`` is reset to ``c`` and ``u`` jumps
+    by ``d``; for ``tau_ref`` both are held at those values, and the spike time is kept
+    in ``last_spike_time``.
+
+    Parameters: those of :class:`Izhikevich` (same defaults, ``tau_ref`` = 0 ms as in
+    brainpy.state) and ``ref_var`` (``False``; brainpy.state's switch, ``refractory``
+    is kept anyway).
+
+    States: ``V``, ``u``, ``refractory``, ``last_spike_time``, ``spike``.
+
+    Reference: E. M. Izhikevich (2003), Simple model of spiking neurons, *IEEE Trans.
+    Neural Netw.* 14(6):1569-1572.
+
+    >>> import neurodyn as nd
+    >>> from neurodyn import units as u
+    >>> neuron = nd.neurons.IzhikevichRef(1, a=0.1 / u.ms, d=2. * u.mV / u.ms, tau_ref=10. * u.ms)
+    >>> _ = nd.init_all_states(neuron)
+    >>> result = nd.run(neuron, 200. * u.ms, inputs=lambda i, t: 10. * u.pA,
+    ...                 monitors={"spike": neuron.spike})
+    >>> int(result["spike"].sum())  # fast spiking: 28 spikes without tau_ref
+    12
+    """
+
+    default_tau_ref = 0.0 * u.ms

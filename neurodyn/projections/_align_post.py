@@ -59,26 +59,12 @@ class AlignPostProj(Module):
                 f"syn has in_size={syn.in_size}, but post has in_size={post.in_size}; "
                 "a post-aligned synapse needs one element per postsynaptic neuron"
             )
-        if isinstance(out, (COBA, MgBlock)) and isinstance(getattr(comm, "weight", None), State):
-            weight = u.magnitude(comm.weight.value)
-            if not isinstance(weight, jax.core.Tracer) and bool((jnp.asarray(weight) < 0).any()):
-                raise ParameterError(
-                    f"comm.weight must be >= 0 with a conductance-based output "
-                    f"({type(out).__name__}): a conductance cannot be negative, inhibition "
-                    f"comes from the reversal potential E; got a minimum of "
-                    f"{float(jnp.min(jnp.asarray(weight)))} {u.get_unit(comm.weight.value)}"
-                )
+        check_conductance_weights(comm, out)
         self.comm, self.syn, self.out, self.post = comm, syn, out, post
         post.add_current_input(f"{self.name}-{id(self):x}", self._current)
 
     def _current(self, V: Any) -> Any:
-        current = self.out(self.syn.output(), V)
-        if not u.same_dimension(current, u.pA):
-            raise ParameterError(
-                f"{self.name}: out={type(self.out).__name__} turns the synaptic variable "
-                f"(in {u.get_unit(self.syn.output())}) into {u.get_unit(current)}, not a current"
-            )
-        return current
+        return output_current(self.name, self.out, self.syn.output(), V)
 
     def update(self, spikes: Any) -> Any:
         increment = self.comm(spikes)
@@ -93,6 +79,30 @@ class AlignPostProj(Module):
             batch = u.magnitude(increment).shape[:-1]
             increment = u.math.reshape(increment, (*batch, *self.post.in_size))
         return self.syn(increment)
+
+
+def check_conductance_weights(comm: Connectivity, out: SynOut) -> None:
+    """Refuse negative weights before a conductance-based output."""
+    if isinstance(out, (COBA, MgBlock)) and isinstance(getattr(comm, "weight", None), State):
+        weight = u.magnitude(comm.weight.value)
+        if not isinstance(weight, jax.core.Tracer) and bool((jnp.asarray(weight) < 0).any()):
+            raise ParameterError(
+                f"comm.weight must be >= 0 with a conductance-based output "
+                f"({type(out).__name__}): a conductance cannot be negative, inhibition "
+                f"comes from the reversal potential E; got a minimum of "
+                f"{float(jnp.min(jnp.asarray(weight)))} {u.get_unit(comm.weight.value)}"
+            )
+
+
+def output_current(owner: str, out: SynOut, g: Any, V: Any) -> Any:
+    """``out(g, V)``, checked to be a current."""
+    current = out(g, V)
+    if not u.same_dimension(current, u.pA):
+        raise ParameterError(
+            f"{owner}: out={type(out).__name__} turns the synaptic variable "
+            f"(in {u.get_unit(g)}) into {u.get_unit(current)}, not a current"
+        )
+    return current
 
 
 def _require(value: Any, kind: type, name: str) -> None:

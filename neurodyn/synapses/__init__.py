@@ -2,6 +2,7 @@
 
 from ._alpha import Alpha
 from ._base import Synapse
+from ._bionmda import BioNMDA
 from ._dual_expon import DualExpon
 from ._expon import Expon
 from ._kinetic import AMPA, GABAa
@@ -19,6 +20,7 @@ __all__ = [
     "AMPA",
     "GABAa",
     "NMDA",
+    "BioNMDA",
     "SynOut",
     "CUBA",
     "COBA",

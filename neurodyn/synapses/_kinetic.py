@@ -76,7 +76,76 @@ def relax(fraction: Any, k_on: Any, k_off: Any, duration: Any) -> Any:
     return steady + (fraction - steady) * u.math.exp(-rate * duration)
 
 
-class AMPA(SaturatingSynapse):
+def relax_area(fraction: Any, k_on: Any, k_off: Any, duration: Any) -> Any:
+    r"""The integral :math:`\int_0^{duration} r\,dt` of the solution :func:`relax` follows
+    (``k_off > 0``): :math:`r_\infty \tau + (r_0 - r_\infty)(1 - e^{-k\tau})/k`."""
+    rate = k_on + k_off
+    steady = k_on / rate
+    return steady * duration - (fraction - steady) * u.math.expm1(-rate * duration) / rate
+
+
+class TransmitterPulses(SaturatingSynapse):
+    """Shared by receptor models driven by a square pulse of transmitter (AMPA, BioNMDA).
+
+    Each release of strength ``s`` adds ``s T`` to the transmitter concentration for
+    ``T_dur`` (pulses of overlapping releases add up). The releases of the last
+    ``ceil(T_dur / dt)`` steps are kept in the state ``pulses`` (newest first on the
+    last axis); :meth:`transmitter` says what concentration fills this step.
+    """
+
+    T = Param(u.mM, nonnegative=True)
+    T_dur = Param(u.ms, nonnegative=True)
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        n_slots = self._pulse_windows()[0].shape[-1]
+        shape = (*jnp.shape(u.magnitude(self.g.value)), n_slots)
+        self.pulses = ShortTermState(initialize(ZeroInit(), shape), name="pulses")
+
+    def _pulse_windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which past releases fill this whole step, which a first part of it, and how long.
+
+        A release that arrived ``d`` steps ago (``d = 1`` for the end of the last
+        step) covers the first ``clip(T_dur - (d - 1) dt, 0, dt)`` of this step.
+        """
+        try:
+            dt_ms = float(u.to_float(environ.get_dt(), u.ms))
+        except TypeError:  # a traced dt
+            raise ParameterError(f"{self.name}: needs a concrete dt, not a traced one") from None
+        t_dur = np.asarray(u.to_float(self.T_dur, u.ms), np.float64)
+        n_slots = max(1, int(np.ceil(t_dur.max() / dt_ms - 1e-6)))
+        lags = np.arange(n_slots) * dt_ms  # time since each release at the step start
+        cover = np.clip(t_dur[..., None] - lags, 0.0, dt_ms)
+        cover = np.where(cover < 1e-6 * dt_ms, 0.0, cover)  # drop round-off slivers
+        whole = cover > dt_ms * (1 - 1e-6)
+        part = (cover > 0) & ~whole
+        part_time = np.where(part, cover, 0.0).sum(-1)
+        return whole.astype(np.float64), part.astype(np.float64), part_time
+
+    def transmitter(self) -> tuple[Any, Any, Any]:
+        """This step's concentration: ``(first, rest, first_time)``, ``first`` during the
+        first ``first_time`` of the step, ``rest`` for the remainder."""
+        whole, part, part_time = self._pulse_windows()
+        pulses = self.pulses.value
+        if pulses.shape[-1] != whole.shape[-1]:
+            raise ParameterError(
+                f"{self.name}: dt changed since init_state (T_dur spans {whole.shape[-1]} "
+                f"steps, the state holds {pulses.shape[-1]}); call nd.init_all_states again"
+            )
+        dtype = environ.dftype()
+        strength_whole = jnp.sum(pulses * jnp.asarray(whole, dtype), axis=-1)
+        strength_part = jnp.sum(pulses * jnp.asarray(part, dtype), axis=-1)
+        first_time = jnp.asarray(part_time, dtype) * u.ms
+        return self.T * (strength_whole + strength_part), self.T * strength_whole, first_time
+
+    def record_release(self, x: Any) -> None:
+        """Queue this step's input (see :meth:`release_strength`) as a new pulse."""
+        released = self.release_strength(x)
+        pulses = self.pulses.value
+        self.pulses.value = jnp.concatenate([released[..., None], pulses[..., :-1]], axis=-1)
+
+
+class AMPA(TransmitterPulses):
     r"""Two-state (closed/open) receptor gated by a square pulse of transmitter.
 
     .. math::
@@ -132,8 +201,6 @@ class AMPA(SaturatingSynapse):
 
     alpha = Param(PER_MM_MS, positive=True)
     beta = Param(u.kHz, positive=True)
-    T = Param(u.mM, nonnegative=True)
-    T_dur = Param(u.ms, nonnegative=True)
 
     def __init__(
         self,
@@ -152,52 +219,13 @@ class AMPA(SaturatingSynapse):
         self.T = T
         self.T_dur = T_dur
 
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        n_slots = self._pulse_windows()[0].shape[-1]
-        shape = (*jnp.shape(u.magnitude(self.g.value)), n_slots)
-        self.pulses = ShortTermState(initialize(ZeroInit(), shape), name="pulses")
-
-    def _pulse_windows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Which past releases fill this whole step, which a first part of it, and how long.
-
-        A release that arrived ``d`` steps ago (``d = 1`` for the end of the last
-        step) covers the first ``clip(T_dur - (d - 1) dt, 0, dt)`` of this step.
-        """
-        try:
-            dt_ms = float(u.to_float(environ.get_dt(), u.ms))
-        except TypeError:  # a traced dt
-            raise ParameterError(f"{self.name}: needs a concrete dt, not a traced one") from None
-        t_dur = np.asarray(u.to_float(self.T_dur, u.ms), np.float64)
-        n_slots = max(1, int(np.ceil(t_dur.max() / dt_ms - 1e-6)))
-        lags = np.arange(n_slots) * dt_ms  # time since each release at the step start
-        cover = np.clip(t_dur[..., None] - lags, 0.0, dt_ms)
-        cover = np.where(cover < 1e-6 * dt_ms, 0.0, cover)  # drop round-off slivers
-        whole = cover > dt_ms * (1 - 1e-6)
-        part = (cover > 0) & ~whole
-        part_time = np.where(part, cover, 0.0).sum(-1)
-        return whole.astype(np.float64), part.astype(np.float64), part_time
-
     def update(self, x: Any = None) -> Any:
-        dt = environ.get_dt()
-        whole, part, part_time = self._pulse_windows()
-        pulses = self.pulses.value
-        if pulses.shape[-1] != whole.shape[-1]:
-            raise ParameterError(
-                f"{self.name}: dt changed since init_state (T_dur spans {whole.shape[-1]} "
-                f"steps, the state holds {pulses.shape[-1]}); call nd.init_all_states again"
-            )
-        dtype = environ.dftype()
-        strength_whole = jnp.sum(pulses * jnp.asarray(whole, dtype), axis=-1)
-        strength_part = jnp.sum(pulses * jnp.asarray(part, dtype), axis=-1)
-        part_time = jnp.asarray(part_time, dtype) * u.ms
-        binding = self.alpha * self.T
+        first, rest, first_time = self.transmitter()
         fraction = self.g.value / self.saturation
-        fraction = relax(fraction, binding * (strength_whole + strength_part), self.beta, part_time)
-        fraction = relax(fraction, binding * strength_whole, self.beta, dt - part_time)
+        fraction = relax(fraction, self.alpha * first, self.beta, first_time)
+        fraction = relax(fraction, self.alpha * rest, self.beta, environ.get_dt() - first_time)
         self.g.value = fraction * self.saturation
-        released = self.release_strength(x)
-        self.pulses.value = jnp.concatenate([released[..., None], pulses[..., :-1]], axis=-1)
+        self.record_release(x)
         return self.g.value
 
 

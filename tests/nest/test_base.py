@@ -31,10 +31,10 @@ def test_stepping_from_python_compiles_once_and_equals_a_compiled_run():
     assert all(p is not programs[0] for p in stepped._rkf45_cache.values())
 
 
-# parrot_neuron has no current input to drive it (tested with spikes in tests/network)
-_STEPPED_MODELS = [
-    name for name in nd.nest.__all__ if name not in ("NESTNeuron", "GapJunction", "parrot_neuron")
-]
+# the relays have no current input to drive them (tested in tests/network and
+# tests/nest/test_ignore_and_fire.py)
+_RELAYS = ("parrot_neuron", "ignore_and_fire")
+_STEPPED_MODELS = [n for n in nd.nest.__all__ if n not in ("NESTNeuron", "GapJunction", *_RELAYS)]
 #: A drive that makes each model fire within the 20 ms stepped (NEST's units: pA).
 _DRIVE = {"izhikevich": 10.0}
 

@@ -53,6 +53,12 @@ RECORDABLES = {
     "aeif_cond_alpha": ["V_m", "g_ex", "g_in", "w"],
     "aeif_cond_exp": ["V_m", "g_ex", "g_in", "w"],
     "aeif_psc_exp": ["I_syn_ex", "I_syn_in", "V_m", "w"],
+    "aeif_psc_alpha": ["I_syn_ex", "I_syn_in", "V_m", "w"],
+    "aeif_psc_delta": ["V_m", "w"],
+    # NEST's default multisynapse neuron has one receptor (tau_syn = [2.0]); recordables
+    # I_syn (the sum over receptors) and I_syn_k, one per receptor
+    "iaf_psc_exp_multisynapse": ["I_syn", "I_syn_1", "V_m"],
+    "iaf_psc_alpha_multisynapse": ["I_syn", "I_syn_1", "V_m"],
     "hh_psc_alpha": ["Act_m", "Act_n", "I_syn_ex", "I_syn_in", "Inact_h", "V_m"],
     "hh_psc_alpha_gap": ["Act_m", "Act_n", "I_syn_ex", "I_syn_in", "Inact_h", "Inact_p", "V_m"],
     "hh_cond_exp_traub": ["Act_m", "Act_n", "Inact_h", "V_m", "g_ex", "g_in"],
@@ -87,7 +93,7 @@ CURRENT_DELAY = 0.1  # ms, delay of every current generator (dc/step) connection
 NMDA_DRIVE_TIMES = [5.0, 20.0, 23.0, *(35.0 + 2.5 * k for k in range(8)), 80.0]
 
 # Per-model stimulus levels.  Currents in pA (izhikevich: its I_e enters dV/dt in mV/ms);
-# weights in the model's unit: mV for iaf_psc_delta and izhikevich (voltage jump), pA for
+# weights in the model's unit: mV for *_psc_delta and izhikevich (voltage jump), pA for
 # *_psc_* and hh_psc_*, nS for *_cond_*, hh_cond_exp_traub and iaf_bw_2001*.
 #   dc:     I_e of a subthreshold and a suprathreshold neuron
 #   step:   (time, amplitude) pairs of a step_current_generator: below and above
@@ -157,6 +163,34 @@ LEVELS = {
         w_ex=5000.0,
         w_in=-2000.0,
         bias=1000.0,
+    ),
+    "aeif_psc_alpha": dict(
+        dc=(400.0, 1000.0),
+        step=((20, 400.0), (50, 700.0), (80, 1500.0), (110, -400.0), (130, 0.0)),
+        w_ex=2000.0,
+        w_in=-800.0,
+        bias=1000.0,
+    ),
+    "aeif_psc_delta": dict(
+        dc=(400.0, 1000.0),
+        step=((20, 400.0), (50, 700.0), (80, 1500.0), (110, -400.0), (130, 0.0)),
+        w_ex=5.0,
+        w_in=-3.0,
+        bias=1000.0,
+    ),
+    "iaf_psc_exp_multisynapse": dict(
+        dc=(300.0, 500.0),
+        step=((20, 300.0), (50, 450.0), (80, 800.0), (110, -300.0), (130, 0.0)),
+        w_ex=400.0,
+        w_in=-500.0,
+        bias=500.0,
+    ),
+    "iaf_psc_alpha_multisynapse": dict(
+        dc=(300.0, 500.0),
+        step=((20, 300.0), (50, 450.0), (80, 800.0), (110, -300.0), (130, 0.0)),
+        w_ex=200.0,
+        w_in=-250.0,
+        bias=500.0,
     ),
     "hh_psc_alpha": dict(
         dc=(150.0, 1000.0),
@@ -286,10 +320,14 @@ def _protocols(model: str) -> dict[str, dict]:
     }
 
     ex_name, in_name = ("spikes_AMPA", "spikes_GABA") if bw else ("spikes_ex", "spikes_in")
-    ex_receptor, in_receptor = (1, 2) if bw else (0, 0)
+    # multisynapse models take spikes on their receptors 1..n only (here n = 1), of any sign
+    multi = model.endswith("_multisynapse")
+    ex_receptor, in_receptor = (1, 2) if bw else (1, 1) if multi else (0, 0)
+    ex_what = ", receptor 1 (AMPA)" if bw else ", receptor 1" if multi else " (excitatory)"
+    in_what = ", receptor 2 (GABA)" if bw else ", receptor 1" if multi else " (inhibitory)"
     out[ex_name] = {
         "description": f"spike_generator train SPIKE_TIMES, weight {lv['w_ex']}, delay "
-        f"{SPIKE_DELAY} ms" + (", receptor 1 (AMPA)" if bw else " (excitatory)"),
+        f"{SPIKE_DELAY} ms" + ex_what,
         "duration": DURATIONS["spikes"],
         "neurons": [{}],
         "stimuli": [_spike_stimulus(SPIKE_TIMES, lv["w_ex"], [0], ex_receptor)],
@@ -297,8 +335,7 @@ def _protocols(model: str) -> dict[str, dict]:
     neurons, stimuli = _current_stimuli(model, [lv["bias"]])
     out[in_name] = {
         "description": f"neuron biased with {lv['bias']} pA (fires repeatedly) receiving "
-        f"SPIKE_TIMES, weight {lv['w_in']}, delay {SPIKE_DELAY} ms"
-        + (", receptor 2 (GABA)" if bw else " (inhibitory)"),
+        f"SPIKE_TIMES, weight {lv['w_in']}, delay {SPIKE_DELAY} ms" + in_what,
         "duration": DURATIONS["spikes"],
         "neurons": neurons,
         "stimuli": [*stimuli, _spike_stimulus(SPIKE_TIMES, lv["w_in"], [0], in_receptor)],

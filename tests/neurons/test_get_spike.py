@@ -18,8 +18,8 @@ MODELS = {
     + [(f"nest.{n}", getattr(nd.nest, n)) for n in nd.nest.__all__]
     if inspect.isclass(cls)
     and issubclass(cls, Neuron)
-    # parrot_neuron relays spikes: no membrane, no threshold
-    and cls not in (Neuron, nd.nest.NESTNeuron, nd.nest.parrot_neuron)
+    # the relays (parrot_neuron, ignore_and_fire) have no membrane and no threshold
+    and cls not in (Neuron, nd.nest.NESTNeuron, nd.nest.parrot_neuron, nd.nest.ignore_and_fire)
 }
 
 
@@ -39,7 +39,8 @@ def test_get_spike_is_one_at_threshold_and_zero_below(name):
     nd.environ.set(precision=64)
     model = nd.init_all_states(MODELS[name](3))
     V_th = u.math.broadcast_to(_threshold(model), (3,))
-    below, above = V_th - 0.5 * u.mV, V_th + 0.5 * u.mV
+    step = 0.5 * u.mV if u.has_unit(V_th) else 0.5  # the oscillators are dimensionless
+    below, above = V_th - step, V_th + step
     np.testing.assert_array_equal(model.get_spike(below), [0.0, 0.0, 0.0])
     np.testing.assert_array_equal(model.get_spike(above), [1.0, 1.0, 1.0])
     np.testing.assert_array_equal(model.get_spike(V_th), [1.0, 1.0, 1.0])
