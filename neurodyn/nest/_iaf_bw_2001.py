@@ -47,6 +47,10 @@ class _BrunelWang(NESTNeuron):
 
     RECORDABLES = ("V_m", "s_AMPA", "s_GABA", "s_NMDA", "I_NMDA", "I_AMPA", "I_GABA")
     RECEPTOR_TYPES = {"AMPA": 1, "GABA": 2, "NMDA": 3}
+    #: Receptors that take the source's spike offset instead of its spikes (NEST sends
+    #: the NMDA increment of an ``iaf_bw_2001`` spike in the event's offset), by the
+    #: source model that sends them.
+    OFFSET_RECEPTORS = {"NMDA": "iaf_bw_2001"}
     #: Unit of the delta inputs of each receptor (the NMDA one is model-specific).
     INPUT_UNITS: dict[str, u.Unit] = {"AMPA": u.nS, "GABA": u.nS, "NMDA": u.nS}
 

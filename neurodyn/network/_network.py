@@ -85,7 +85,9 @@ class Network(Module):
             **{name: (cls, {}) for name, cls in SYNAPSE_MODELS.items()},
         }
         # per delivery: the module whose output it routes and, for a device, which part
-        self._sources: list[tuple[Module, tuple[int, int] | None]] = []
+        # per delivery: the module whose output it routes, for a device which part, and
+        # whether a neuron sends its spike offsets (see _spike_output)
+        self._sources: list[tuple[Module, tuple[int, int] | None, bool]] = []
         self._device_outputs: dict[int, int] = {}  # outputs of each device so far
         self._next_id = 1
         self._programs: dict[int, Any] = {}
@@ -251,7 +253,8 @@ class Network(Module):
         _create_states(delivery)
         setattr(self, f"delivery_{len(self.deliveries)}", delivery)
         self.deliveries.append(delivery)
-        self._sources.append((source, part))
+        offsets = getattr(target, "OFFSET_RECEPTORS", {}).get(receptor) == type(source).__name__
+        self._sources.append((source, part, offsets))
         source_ids = self._ids_of(source)
         if part is not None:  # a device: one output per connection, all from its one id
             source_ids = np.full(local.n_pre, source_ids[0])
@@ -482,9 +485,9 @@ class Network(Module):
             population.update()
         for transmitter in self.transmitters:
             transmitter.arrive()
-        for delivery, (source, part) in zip(self.deliveries, self._sources, strict=True):
+        for delivery, (source, part, offsets) in zip(self.deliveries, self._sources, strict=True):
             if part is None:
-                delivery.send(_spike_output(source, delivery.receptor))
+                delivery.send(source.spike_offset.value if offsets else source.spike.value)
                 continue
             output = emitted[id(source)]
             if np.ndim(u.magnitude(output)):  # one output per connection
@@ -611,14 +614,6 @@ class _DeviceGroup(NodeCollection):
     def set(self, params: dict[str, Any] | None = None, **values: Any) -> None:
         for part in self.parts():
             part.set(params, **values)
-
-
-def _spike_output(source: Module, receptor: str | None) -> Any:
-    """What a population sends in a step: its spikes, or, onto an NMDA receptor of the
-    Brunel-Wang models, the NMDA jump its spikes carry (NEST's spike offset)."""
-    if receptor == "NMDA" and hasattr(source, "spike_offset"):
-        return source.spike_offset.value
-    return source.spike.value
 
 
 def resolve_model(model: Any) -> type:

@@ -46,11 +46,13 @@ def test_every_model_stepped_from_python_equals_nd_run(name):
     nd.environ.set(precision=64)  # the aeif models need it; the same for all
     x = _DRIVE.get(name, 800.0) * u.pA
     steps, dt = 200, nd.environ.get_dt()
+    nd.random.seed(0)  # the stochastic models draw the same numbers in both runs
     stepped = nd.init_all_states(getattr(nd.nest, name)(2))
     spikes = []
     for i in range(steps):
         with nd.environ.context(t=i * dt, i=i):
             spikes.append(np.asarray(stepped.update(x)))
+    nd.random.seed(0)
     run = nd.init_all_states(getattr(nd.nest, name)(2))
     result = nd.run(run, steps * dt, inputs=lambda i, t: x, monitors={"spike": run.spike})
     np.testing.assert_array_equal(np.stack(spikes), np.asarray(result["spike"]))

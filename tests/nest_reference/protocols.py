@@ -65,6 +65,8 @@ RECORDABLES = {
     "iaf_bw_2001": ["I_AMPA", "I_GABA", "I_NMDA", "V_m", "s_AMPA", "s_GABA", "s_NMDA"],
     "iaf_bw_2001_exact": ["I_AMPA", "I_GABA", "I_NMDA", "V_m", "s_AMPA", "s_GABA", "s_NMDA"],
     "izhikevich": ["U_m", "V_m"],
+    "iaf_psc_exp_htum": ["I_syn_ex", "I_syn_in", "V_m"],
+    "iaf_tum_2000": ["I_syn_ex", "I_syn_in", "V_m"],
 }
 MODELS = list(RECORDABLES)
 
@@ -234,9 +236,38 @@ LEVELS = {
         w_in=-4.0,
         bias=10.0,
     ),
+    "iaf_psc_exp_htum": dict(
+        dc=(300.0, 500.0),
+        step=((20, 300.0), (50, 450.0), (80, 800.0), (110, -300.0), (130, 0.0)),
+        w_ex=400.0,
+        w_in=-500.0,
+        bias=500.0,
+    ),
+    "iaf_tum_2000": dict(
+        dc=(300.0, 500.0),
+        step=((20, 300.0), (50, 450.0), (80, 800.0), (110, -300.0), (130, 0.0)),
+        w_ex=400.0,
+        w_in=-500.0,
+        bias=500.0,
+    ),
 }
 
 DURATIONS = {"dc": 100.0, "step": 150.0, "spikes": 100.0, "gap": 60.0}
+
+# Parameters every neuron of a model's protocols gets besides the stimulus: an absolute
+# refractory period shorter than the total one (iaf_psc_exp_htum; V crosses V_th before
+# the total period ends in the strong step).
+NEURON_OVERRIDES = {
+    "iaf_psc_exp_htum": {"t_ref_abs": 1.0, "t_ref_tot": 8.0},
+}
+
+# iaf_tum_2000 (spikes_stp): a presynaptic neuron (0), firing by its I_e and a spike
+# train, sends its spikes through receptor 1, where each is scaled by the release u*x
+# its sender computed (NEST's spike offset), to neuron 1.
+STP_PRE = {"I_e": 600.0, "U": 0.2, "tau_fac": 200.0, "tau_rec": 100.0}
+STP_POST = {"I_e": 350.0}
+STP_DRIVE_WEIGHT = 300.0  # pA, spike_generator (SPIKE_TIMES) -> neuron 0
+STP_WEIGHT = 4000.0  # pA, neuron 0 -> neuron 1, receptor 1
 
 # NMDA input (iaf_bw_2001*): weights in nS.
 NMDA_PRE_DRIVE_WEIGHT = 3000.0  # AMPA weight that makes the presynaptic neuron fire
@@ -374,6 +405,24 @@ def _protocols(model: str) -> dict[str, dict]:
                 for times, w in zip(NMDA_EXACT_TIMES, NMDA_EXACT_WEIGHTS, strict=True)
             ],
         }
+    if model == "iaf_tum_2000":
+        out["spikes_stp"] = {
+            "description": "neuron 0 (presynaptic; " + json.dumps(STP_PRE) + ") fires by its "
+            f"I_e and a spike_generator (SPIKE_TIMES, weight {STP_DRIVE_WEIGHT} pA, delay "
+            f"{SPIKE_DELAY} ms); its spikes reach neuron 1 ({json.dumps(STP_POST)}) on "
+            f"receptor 1, weight {STP_WEIGHT} pA, delay {SPIKE_DELAY} ms, each scaled by "
+            "the release u*x its sender computed (stored in spike_offsets).",
+            "duration": DURATIONS["spikes"],
+            "neurons": [dict(STP_PRE), dict(STP_POST)],
+            "stimuli": [_spike_stimulus(SPIKE_TIMES, STP_DRIVE_WEIGHT, [0])],
+            "connections": [
+                {
+                    "source": 0,
+                    "target": 1,
+                    "syn": {"weight": STP_WEIGHT, "delay": SPIKE_DELAY, "receptor_type": 1},
+                }
+            ],
+        }
     if model == "hh_psc_alpha_gap":
         for name, wfr in (("gap", True), ("gap_nowfr", False)):
             scheme = (
@@ -393,6 +442,9 @@ def _protocols(model: str) -> dict[str, dict]:
             }
 
     for protocol in out.values():
+        for neuron in protocol["neurons"]:
+            for key, value in NEURON_OVERRIDES.get(model, {}).items():
+                neuron.setdefault(key, value)
         protocol.setdefault("kernel", {})
         protocol.setdefault("connections", [])
         protocol.setdefault("gap_junctions", [])

@@ -18,8 +18,18 @@ MODELS = {
     + [(f"nest.{n}", getattr(nd.nest, n)) for n in nd.nest.__all__]
     if inspect.isclass(cls)
     and issubclass(cls, Neuron)
-    # the relays (parrot_neuron, ignore_and_fire) have no membrane and no threshold
-    and cls not in (Neuron, nd.nest.NESTNeuron, nd.nest.parrot_neuron, nd.nest.ignore_and_fire)
+    # the relays have no membrane and no threshold; the escape-noise models draw their
+    # spikes from a rate instead of crossing a threshold
+    and cls
+    not in (
+        Neuron,
+        nd.nest.NESTNeuron,
+        nd.nest.parrot_neuron,
+        nd.nest.ignore_and_fire,
+        nd.nest.gif_psc_exp,
+        nd.nest.gif_cond_exp,
+        nd.nest.pp_psc_delta,
+    )
 }
 
 
