@@ -47,8 +47,10 @@ from ..core._state import ShortTermState, State
 from ..nest.synapses import PostSpike, PostTrace, SynapseModel
 from ..ops import csr_event_delayed
 
-#: How many spiking neurons one chunk processes.
+#: The most spiking neurons one chunk processes ...
 CHUNK = 16
+#: ... and about the most connections (fewer rows for neurons of large fan-out).
+CHUNK_CONNECTIONS = 1024
 
 
 class PlasticDelivery(Module):
@@ -200,7 +202,7 @@ class PlasticDelivery(Module):
             new = self.model.on_post(v, t_last, post)
             self._scatter(ids, seen, new)
 
-        _in_chunks(active, chunk)
+        _in_chunks(active, chunk, self.fan_in)
 
     def _pre_events(self, spiking: Any, step: Any, t_spike: Any, dt: float) -> None:
         key = jax.random.fold_in(jnp.asarray(self.key), step)
@@ -230,7 +232,7 @@ class PlasticDelivery(Module):
                 targets = jnp.asarray(self.target_ids)[self.post.value[ids]]
                 self.recorder.append(step, senders, targets, carried, sent)
 
-        _in_chunks(spiking, chunk)
+        _in_chunks(spiking, chunk, self.fan_out)
 
     def _trigger(self, t: Any) -> None:
         """All connections at a trigger of the rule's volume transmitter at ``t`` (a
@@ -295,12 +297,14 @@ class PlasticDelivery(Module):
             state.value = state.value.at[target].set(value, mode="drop")
 
 
-def _in_chunks(selected: Any, body: Any) -> None:
-    """Call ``body(rows, valid)`` for the selected indices, ``CHUNK`` at a time
+def _in_chunks(selected: Any, body: Any, width: int) -> None:
+    """Call ``body(rows, valid)`` for the selected indices, a chunk of rows at a time
     (``rows`` padded with a valid index, ``valid`` marking the real ones), as many
-    times as needed: a loop whose length is the number of selected indices / CHUNK."""
+    times as needed: a loop whose length is the number of selected indices / chunk.
+    A chunk has ``CHUNK`` rows, fewer when rows are ``width`` connections wide, so that
+    it spans about ``CHUNK_CONNECTIONS`` connections."""
     n = selected.shape[0]
-    size = min(CHUNK, n)
+    size = max(1, min(CHUNK, n, CHUNK_CONNECTIONS // max(width, 1)))
     rank = jnp.cumsum(selected) - 1
     count = jnp.sum(selected)
 
