@@ -20,53 +20,29 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
-from ..core._params import Param, parameter
+from ..core._params import Param
 from ..core._state import HiddenState
 from ..surrogate import Surrogate
 from . import _propagators as prop
 from ._iaf_psc import _LinearIAF, _ms, _mV, _pA
+from ._kernels import KernelList
 
 
 class _Multisynapse(_LinearIAF):
     """Receptors ``1..n`` with time constants ``tau_syn`` (fixed at construction: it
     sets the number of receptors)."""
 
+    tau_syn = KernelList(u.ms, positive=True, counts="receptors", required=True)
+
     def __init__(self, in_size: Any, tau_syn: Any, **membrane: Any):
         super().__init__(in_size, **membrane)
-        tau = parameter("tau_syn", tau_syn, u.ms, shape=None, positive=True)
-        shape = np.shape(u.magnitude(tau))
-        if len(shape) == 0 or shape[-1] == 0:
-            raise ParameterError(
-                f"tau_syn must list one time constant per receptor, got {u.describe(tau_syn)}"
-            )
-        try:
-            fits = np.broadcast_shapes(shape[:-1], self.varshape) == tuple(self.varshape)
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ParameterError(
-                f"tau_syn has shape {shape}: its last axis lists the receptors and the "
-                f"others must broadcast to the population shape {tuple(self.varshape)}"
-            )
-        self.__dict__["_tau_syn"] = tau
+        self.tau_syn = tau_syn
         self.check_parameters()
-
-    @property
-    def tau_syn(self) -> Any:
-        """The synaptic time constants, one per receptor along the last axis."""
-        return self._tau_syn
-
-    @tau_syn.setter
-    def tau_syn(self, value: Any) -> None:
-        raise ParameterError(
-            "tau_syn is set at construction (it fixes the number of receptors); "
-            "create the neuron anew"
-        )
 
     @property
     def n_synapses(self) -> int:
         """The number of receptors (NEST's ``n_synapses``)."""
-        return int(np.shape(u.magnitude(self._tau_syn))[-1])
+        return int(np.shape(u.magnitude(self.tau_syn))[-1])
 
     @property
     def RECEPTOR_TYPES(self) -> dict[str, int]:  # noqa: N802 (the attribute of every model)
@@ -88,7 +64,7 @@ class _Multisynapse(_LinearIAF):
 
     def _tau_syn_ms(self) -> Any:
         """``tau_syn`` in ms, in the current precision (the default is made at import)."""
-        return jnp.asarray(_ms(self._tau_syn), environ.dftype())
+        return jnp.asarray(_ms(self.tau_syn), environ.dftype())
 
     def _zeros(self, unit: u.Unit) -> Any:
         shape = (*jnp.shape(self.V.value.mantissa), self.n_synapses)
@@ -189,12 +165,12 @@ class iaf_psc_exp_multisynapse(_Multisynapse):  # noqa: N801 (NEST's model name)
     def check_parameters(self) -> None:
         super().check_parameters()
         if "tau_m" in self.__dict__ and "_tau_syn" in self.__dict__:
-            tau_syn = np.asarray(u.to_float(self._tau_syn, u.ms))
+            tau_syn = np.asarray(u.to_float(self.tau_syn, u.ms))
             tau_m = np.asarray(u.to_float(self.tau_m, u.ms))[..., None]
             if (tau_syn == tau_m).any():
                 raise ParameterError(
                     f"tau_syn must differ from tau_m (NEST's rule for the exact propagator), "
-                    f"got tau_syn={u.describe(self._tau_syn)}, tau_m={u.describe(self.tau_m)}"
+                    f"got tau_syn={u.describe(self.tau_syn)}, tau_m={u.describe(self.tau_m)}"
                 )
 
     def init_state(self, batch_size: int | None = None) -> None:

@@ -21,12 +21,17 @@ from ..core._params import parameter
 
 
 class KernelList:
-    """A list-valued parameter (one value per kernel along the last axis), set once at
-    construction; ``None`` or an empty sequence means no kernels."""
+    """A list-valued parameter (one value per kernel, or per ``counts``, along the last
+    axis), set once at construction; ``None`` or an empty sequence means none, unless
+    ``required``. Plain numbers given through the network are in ``unit``."""
 
-    def __init__(self, unit: u.Unit, positive: bool = False):
+    def __init__(
+        self, unit: u.Unit, positive: bool = False, counts: str = "kernels", required: bool = False
+    ):
         self.unit = unit
         self.positive = positive
+        self.counts = counts
+        self.required = required
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -40,13 +45,17 @@ class KernelList:
         key = f"_{self.name}"
         if key in obj.__dict__:
             raise ParameterError(
-                f"{self.name} is set at construction (it fixes the number of kernels); "
+                f"{self.name} is set at construction (it fixes the number of {self.counts}); "
                 "create the neuron anew"
             )
         if value is None or (not u.is_quantity(value) and np.size(value) == 0):
             value = u.with_unit(np.zeros(0), self.unit)
         value = parameter(self.name, value, self.unit, shape=None, positive=self.positive)
         shape = np.shape(u.magnitude(value))
+        if self.required and (len(shape) == 0 or shape[-1] == 0):
+            raise ParameterError(
+                f"{self.name} must list one value per {self.counts[:-1]}, got {u.describe(value)}"
+            )
         try:
             fits = len(shape) > 0 and (
                 np.broadcast_shapes(shape[:-1], obj.varshape) == tuple(obj.varshape)
@@ -55,7 +64,7 @@ class KernelList:
             fits = False
         if not fits:
             raise ParameterError(
-                f"{self.name} has shape {shape}: its last axis lists the kernels and the "
+                f"{self.name} has shape {shape}: its last axis lists the {self.counts} and the "
                 f"others must broadcast to the population shape {tuple(obj.varshape)}"
             )
         obj.__dict__[key] = value

@@ -647,7 +647,13 @@ def _constructor_arguments(cls: type, params: dict[str, Any]) -> tuple[dict, dic
     kwargs, states = {}, {}
     for key, value in params.items():
         if key in accepted and key not in ("in_size", "name"):
-            kwargs[key] = nest_units(declared[key].unit, value) if key in declared else value
+            # declared parameters, and list parameters (e.g. tau_syn), know their unit
+            unit = (
+                declared[key].unit
+                if key in declared
+                else getattr(inspect.getattr_static(cls, key, None), "unit", None)
+            )
+            kwargs[key] = nest_units(unit, value) if unit is not None else value
         elif key in STATE_NAMES or key in declared:
             states[key] = value
         else:

@@ -118,7 +118,7 @@ def test_defaults_and_recordables_match_nest(model):
 @pytest.mark.parametrize(
     "tau_syn,match",
     [
-        ([] * u.ms, "one time constant per receptor"),
+        ([] * u.ms, "one value per receptor"),
         ([1.0, -1.0] * u.ms, "tau_syn must be > 0"),
         ([1.0, 2.0], "tau_syn must be a time"),
         (np.ones((3, 2)) * u.ms, "population shape"),

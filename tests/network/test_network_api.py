@@ -151,3 +151,18 @@ def test_a_recorder_that_overflows_its_buffer_keeps_every_event():
     assert len(long_events["times"]) > 200 * 100 * 1e-4 * 100 + 1024  # it did overflow
     np.testing.assert_array_equal(long_events["times"], short_events["times"])
     np.testing.assert_array_equal(long_events["senders"], short_events["senders"])
+
+
+def test_list_parameters_in_nest_units_through_create():
+    """NEST's list parameters (tau_syn, q_sfa, tau_sfa, ...) as plain numbers in NEST's
+    units, as a NEST script gives them."""
+    net = nd.Network()
+    multi = net.create("iaf_psc_exp_multisynapse", 2, {"tau_syn": [0.5, 2.0, 5.0]})
+    assert multi.node.n_synapses == 3
+    np.testing.assert_allclose(u.to_float(multi.node.tau_syn, u.ms), [0.5, 2.0, 5.0])
+    gif = net.create("gif_psc_exp", 1, {"q_sfa": [10.0, 2.0], "tau_sfa": [50.0, 200.0]})
+    np.testing.assert_allclose(u.to_float(gif.node.q_sfa, u.mV), [10.0, 2.0])
+    with pytest.raises(nd.ParameterError, match="tau_syn must list one value per receptor"):
+        net.create("iaf_psc_alpha_multisynapse", 1, {"tau_syn": []})
+    with pytest.raises(nd.ParameterError, match="tau_syn must be > 0"):
+        net.create("iaf_psc_alpha_multisynapse", 1, {"tau_syn": [1.0, -2.0]})
