@@ -201,3 +201,20 @@ def test_get_connections_of_a_device_and_of_static_synapses():
     assert set(static.get("synapse_model")) == {"static_synapse"}
     with pytest.raises(ParameterError, match="no entry 'Kplus'"):
         static.get("Kplus")
+
+
+class _NoArchive(nd.LIF):
+    """A population that takes weights in mV but keeps no postsynaptic spike trace."""
+
+    WEIGHT_UNIT = u.mV
+
+
+def test_a_rule_that_reads_the_postsynaptic_trace_needs_an_archiving_target():
+    net = nd.Network()
+    pre = net.create("parrot_neuron", 2)
+    target = net.create(_NoArchive, 2)
+    with pytest.raises(ParameterError, match="reads the postsynaptic spike trace"):
+        net.connect(pre, target, syn_spec={"synapse_model": "stdp_synapse", "weight": 1.0})
+    # a rule without postsynaptic terms is fine there
+    net.connect(pre, target, syn_spec={"synapse_model": "tsodyks2_synapse", "weight": 1.0})
+    assert len(net.get_connections(pre, target)) == 4
