@@ -116,3 +116,61 @@ def table(rows: list[dict]) -> str:
         out.append("  ".join(text))
     out.insert(1, "-" * len(out[0]))
     return "\n".join(out)
+
+
+def order_benchmark(
+    description: str,
+    neurodyn: Runner,
+    peers: dict[str, Runner],
+    title: str,
+    default_orders: list[int],
+    default_peers: str,
+    extra: str | None = None,
+) -> None:
+    """The command line of a Brunel-shaped benchmark (networks of 5 x order neurons):
+    parse ``--orders --duration-ms --peers --seed --timeout --repeat --json``, run
+    neurodyn and each peer at every order (the fastest of ``--repeat`` tries), print
+    ``title``, the table and each run's peak memory (and the result key ``extra``)."""
+    import argparse
+    import platform
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--orders", type=int, nargs="+", default=default_orders)
+    parser.add_argument("--duration-ms", type=float, default=1000.0)
+    parser.add_argument(
+        "--peers", default=default_peers, help=f"comma-separated, of: {', '.join(peers)}"
+    )
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per run")
+    parser.add_argument("--repeat", type=int, default=1, help="runs each, the fastest counts")
+    parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    args = parser.parse_args()
+    chosen = [p for p in args.peers.split(",") if p]
+    unknown = set(chosen) - set(peers)
+    if unknown:
+        parser.error(f"unknown peers {sorted(unknown)}; known: {', '.join(peers)}")
+    load = warn_if_loaded()
+    runners = [("neurodyn", neurodyn), *((p, peers[p]) for p in chosen)]
+    runs = {(order, name): [] for order in args.orders for name, _ in runners}
+    for _ in range(args.repeat):
+        for order in args.orders:
+            for name, runner in runners:
+                arguments = ["--order", str(order), "--duration-ms", str(args.duration_ms),
+                             "--seed", str(args.seed)]  # fmt: skip
+                row = run_one(name, runner, 5 * order, arguments, args.timeout)
+                runs[order, name].append(row)
+                print(json.dumps(row), file=sys.stderr, flush=True)
+    rows = [best(tries) for tries in runs.values()]
+    print(f"{title}, seed {args.seed}")
+    print(table(rows))
+    print(f"peak memory (MB){', ' + extra.replace('_', ' ') if extra else ''}: " + ", ".join(
+        f"{r['simulator']} N={r['n_neurons']}: {r['peak_rss_mb']:.0f}"
+        + (f", {r[extra]:.4f}" if extra else "")
+        for r in rows if "peak_rss_mb" in r
+    ))  # fmt: skip
+    if args.json:
+        machine = {"platform": platform.platform(), "cpus": os.cpu_count(), "load_avg": load}
+        settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        args.json.write_text(
+            json.dumps({"machine": machine, "settings": settings, "results": rows}, indent=1)
+        )
