@@ -1,6 +1,6 @@
 """Per-step cost of NEST-compatible models: neurodyn against NEST itself, same run, same machine.
 
-    python benchmarks/nest_models.py [--models hh_psc_alpha_gap iaf_bw_2001]
+    python benchmarks/nest_models.py [--models iaf_psc_alpha hh_psc_alpha_gap ...]
         [--sizes 1000 100000] [--duration-ms 100] [--nest-threads 1 2] [--json out.json]
 
 A population of unconnected neurons, each driven by the same constant current (``I_e``,
@@ -27,13 +27,24 @@ DT = 0.1  # ms
 
 #: Drive (pA) that makes each model fire repeatedly, and whether NEST takes it as I_e.
 DRIVE = {
-    "hh_psc_alpha_gap": (300.0, True),
-    "hh_psc_alpha": (1000.0, True),
+    "iaf_psc_alpha": (500.0, True),
+    "iaf_psc_exp_multisynapse": (500.0, True),
+    "iaf_psc_exp_htum": (500.0, True),
+    "iaf_cond_exp": (350.0, True),
     "iaf_bw_2001": (600.0, False),
     "iaf_bw_2001_exact": (600.0, False),
-    "iaf_cond_exp": (350.0, True),
     "aeif_cond_alpha": (1000.0, True),
+    "hh_psc_alpha": (1000.0, True),
+    "hh_psc_alpha_gap": (300.0, True),
+    "izhikevich": (10.0, True),
+    "gif_psc_exp": (200.0, True),
+    "pp_psc_delta": (300.0, True),
 }
+#: One model of each family (the default set): exact propagators, multi-receptor,
+#: conductance-based RKF45, NMDA, adaptive exponential, Hodgkin-Huxley, Izhikevich,
+#: escape noise, point process.
+FAMILIES = ["iaf_psc_alpha", "iaf_psc_exp_multisynapse", "iaf_cond_exp", "iaf_bw_2001",
+            "aeif_cond_alpha", "hh_psc_alpha_gap", "izhikevich", "gif_psc_exp", "pp_psc_delta"]  # fmt: skip
 
 
 def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
@@ -123,7 +134,7 @@ def run_one(python: Path | str, *extra: str, timeout: float) -> dict | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--models", nargs="+", default=["hh_psc_alpha_gap", "iaf_bw_2001"])
+    parser.add_argument("--models", nargs="+", default=FAMILIES, choices=sorted(DRIVE))
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100_000])
     parser.add_argument("--duration-ms", type=float, default=100.0)
     parser.add_argument("--nest-threads", nargs="+", type=int, default=[1, 2])

@@ -7,6 +7,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import units as u
 from ..core import environ
@@ -14,6 +15,7 @@ from ..core import random as nd_random
 from ..core._errors import ParameterError
 from ..core._params import Param
 from ..core._state import HiddenState
+from ..devices._sampling import random_uniform
 from ..neurons._base import initial_value, refractory_steps
 from . import _kernels as kernels
 from . import _propagators as prop
@@ -190,13 +192,12 @@ class pp_psc_delta(NESTNeuron):  # noqa: N801 (NEST's model name)
         mean = jnp.maximum(rate, 0.0) * h * 1e-3
         free = (self.refractory_step_count.value == 0) & (rate > 0.0)
         key_u, key_poisson, key_gamma = jax.random.split(nd_random.split_key(), 3)
-        U = jax.random.uniform(key_u, jnp.shape(V), environ.dftype())
-        poisson_mean = jnp.where(u.to_float(self.dead_time, u.ms) > 0.0, 0.0, mean)
-        n_spikes = jnp.where(
-            u.to_float(self.dead_time, u.ms) > 0.0,
-            (U <= -jnp.expm1(-mean)).astype(jnp.int32),
-            jax.random.poisson(key_poisson, poisson_mean, jnp.shape(V)).astype(jnp.int32),
-        )
+        with_dead_time = u.to_float(self.dead_time, u.ms) > 0.0
+        n_spikes = (random_uniform(key_u, jnp.shape(V)) <= -jnp.expm1(-mean)).astype(jnp.int32)
+        if not np.all(with_dead_time):  # Poisson counts where there is no dead time
+            poisson_mean = jnp.where(with_dead_time, 0.0, mean)
+            counts = jax.random.poisson(key_poisson, poisson_mean, jnp.shape(V))
+            n_spikes = jnp.where(with_dead_time, n_spikes, counts.astype(jnp.int32))
         n_spikes = jnp.where(free, n_spikes, 0)
         fires = n_spikes > 0
         self.sfa_elems.value = kernels.jump(self.sfa_elems.value, self.q_sfa, n_spikes)

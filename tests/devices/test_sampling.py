@@ -44,3 +44,24 @@ def test_counts_from_words_follow_the_law():
     keep = expected > 5
     chi2 = ((observed[keep] - expected[keep]) ** 2 / expected[keep]).sum()
     assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-4
+
+
+@pytest.mark.parametrize("precision", [32, 64])
+def test_uniform_numbers_are_uniform_and_fine_grained(precision):
+    import neurodyn as nd
+
+    previous = nd.environ.get_precision()
+    nd.environ.set(precision=precision)
+    try:
+        x, again, other = (np.asarray(sampling.random_uniform(jax.random.PRNGKey(seed), (100_000,)))
+                           for seed in (5, 5, 6))  # fmt: skip
+    finally:
+        nd.environ.set(precision=previous)
+    assert x.dtype == (np.float64 if precision == 64 else np.float32)
+    assert np.array_equal(x, again) and not np.array_equal(x, other)
+    assert 0.0 <= x.min() and x.max() < 1.0
+    assert stats.kstest(x, "uniform").pvalue > 1e-4
+    assert abs(np.corrcoef(x[:-1], x[1:])[0, 1]) < 5 / np.sqrt(x.size)  # neighbours independent
+    # more bits than one 32-bit word where the float has them (a 2^-32 grid would not)
+    fraction_bits = (x * 2.0**32) % 1.0
+    assert (np.count_nonzero(fraction_bits) > 0) == (precision == 64)
