@@ -25,26 +25,35 @@ HERE = Path(__file__).resolve().parent
 NEST_PYTHON = HERE / ".peers" / "nest" / "bin" / "python"
 DT = 0.1  # ms
 
-#: Drive (pA) that makes each model fire repeatedly, and whether NEST takes it as I_e.
+#: How each model is driven so that it fires repeatedly: ``(amplitude, how)``, ``how``
+#: one of "I_e" (pA, the model's constant current), "dc" (pA, NEST: a dc_generator;
+#: neurodyn: the step's current argument) or "mu" (a rate model's mean input).
 DRIVE = {
-    "iaf_psc_alpha": (500.0, True),
-    "iaf_psc_exp_multisynapse": (500.0, True),
-    "iaf_psc_exp_htum": (500.0, True),
-    "iaf_cond_exp": (350.0, True),
-    "iaf_bw_2001": (600.0, False),
-    "iaf_bw_2001_exact": (600.0, False),
-    "aeif_cond_alpha": (1000.0, True),
-    "hh_psc_alpha": (1000.0, True),
-    "hh_psc_alpha_gap": (300.0, True),
-    "izhikevich": (10.0, True),
-    "gif_psc_exp": (200.0, True),
-    "pp_psc_delta": (300.0, True),
+    "iaf_psc_alpha": (500.0, "I_e"),
+    "iaf_psc_exp_multisynapse": (500.0, "I_e"),
+    "iaf_psc_exp_htum": (500.0, "I_e"),
+    "iaf_psc_alpha_ps": (500.0, "I_e"),
+    "iaf_cond_exp": (350.0, "I_e"),
+    "iaf_bw_2001": (600.0, "dc"),
+    "iaf_bw_2001_exact": (600.0, "dc"),
+    "aeif_cond_alpha": (1000.0, "I_e"),
+    "hh_psc_alpha": (1000.0, "I_e"),
+    "hh_psc_alpha_gap": (300.0, "I_e"),
+    "izhikevich": (10.0, "I_e"),
+    "mat2_psc_exp": (400.0, "I_e"),
+    "glif_psc": (200.0, "dc"),
+    "gif_psc_exp": (200.0, "I_e"),
+    "pp_psc_delta": (300.0, "I_e"),
+    "lin_rate_ipn": (1.0, "mu"),
 }
 #: One model of each family (the default set): exact propagators, multi-receptor,
-#: conductance-based RKF45, NMDA, adaptive exponential, Hodgkin-Huxley, Izhikevich,
-#: escape noise, point process.
-FAMILIES = ["iaf_psc_alpha", "iaf_psc_exp_multisynapse", "iaf_cond_exp", "iaf_bw_2001",
-            "aeif_cond_alpha", "hh_psc_alpha_gap", "izhikevich", "gif_psc_exp", "pp_psc_delta"]  # fmt: skip
+#: precise spike times, conductance-based RKF45, NMDA, adaptive exponential,
+#: Hodgkin-Huxley, Izhikevich, adaptive threshold, GLIF, escape noise, point process, rate.
+FAMILIES = [
+    "iaf_psc_alpha", "iaf_psc_exp_multisynapse", "iaf_psc_alpha_ps", "iaf_cond_exp",
+    "iaf_bw_2001", "aeif_cond_alpha", "hh_psc_alpha_gap", "izhikevich", "mat2_psc_exp",
+    "glif_psc", "gif_psc_exp", "pp_psc_delta", "lin_rate_ipn",
+]  # fmt: skip
 
 
 def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
@@ -55,10 +64,14 @@ def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
     from neurodyn import units as u
 
     nd.environ.set(dt=DT * u.ms, precision=64)
-    amplitude, as_i_e = DRIVE[model]
+    amplitude, how = DRIVE[model]
     cls = getattr(nd.nest, model)
-    neuron = cls(n, I_e=amplitude * u.pA) if as_i_e else cls(n)
-    drive = 0.0 * u.pA if as_i_e else amplitude * u.pA
+    if how == "mu":
+        neuron, args = cls(n, mu=amplitude), ()
+    elif how == "I_e":
+        neuron, args = cls(n, I_e=amplitude * u.pA), ()
+    else:
+        neuron, args = cls(n), (amplitude * u.pA,)
 
     class Counted(nd.Module):
         def __init__(self):
@@ -67,7 +80,7 @@ def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
             self.count = nd.ShortTermState(jnp.zeros((), jnp.float64))
 
         def update(self):
-            self.count.value = self.count.value + jnp.sum(self.neuron(drive))
+            self.count.value = self.count.value + jnp.sum(self.neuron(*args))
 
     model_ = Counted()
     nd.init_all_states(model_)
@@ -77,7 +90,8 @@ def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
         "sim": "neurodyn",
         "setup_s": result.compile_time,
         "step_us": result.run_time / steps * 1e6,
-        "spikes": float(model_.count.value),
+        # a rate model's figure is the sum of the final rates (as NEST's)
+        "spikes": float(jnp.sum(neuron.rate.value) if how == "mu" else model_.count.value),
     }
 
 
@@ -90,14 +104,16 @@ def measure_nest(model: str, n: int, duration_ms: float, threads: int) -> dict:
     nest.set_verbosity("M_ERROR")
     nest.ResetKernel()
     nest.SetKernelStatus({"resolution": DT, "local_num_threads": threads})
-    amplitude, as_i_e = DRIVE[model]
+    amplitude, how = DRIVE[model]
     start = time.perf_counter()
-    neurons = nest.Create(model, n, params={"I_e": amplitude} if as_i_e else {})
-    if not as_i_e:
+    params = {"I_e": amplitude} if how == "I_e" else {"mu": amplitude} if how == "mu" else {}
+    neurons = nest.Create(model, n, params=params)
+    if how == "dc":
         dc = nest.Create("dc_generator", params={"amplitude": amplitude})
         nest.Connect(dc, neurons, syn_spec={"delay": DT})
     recorder = nest.Create("spike_recorder")
-    nest.Connect(neurons, recorder)
+    if how != "mu":
+        nest.Connect(neurons, recorder)
     nest.Simulate(DT)  # builds the network's buffers: setup, not simulation
     setup = time.perf_counter() - start
     start = time.perf_counter()
@@ -107,7 +123,8 @@ def measure_nest(model: str, n: int, duration_ms: float, threads: int) -> dict:
         "sim": f"nest-{threads}t",
         "setup_s": setup,
         "step_us": elapsed / round(duration_ms / DT) * 1e6,
-        "spikes": float(recorder.n_events),
+        # a rate model's figure is the sum of the final rates (as neurodyn's)
+        "spikes": float(sum(neurons.get("rate"))) if how == "mu" else float(recorder.n_events),
     }
 
 

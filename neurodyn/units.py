@@ -53,6 +53,7 @@ meter = _su.meter
 cm = _su.cm
 um = _su.um
 mM = _su.mM
+uM = _su.uM
 molar = _su.molar
 cm2 = _su.cm**2
 um2 = _su.um**2

@@ -34,8 +34,14 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
     (non-descending; equal times are two spikes), and ``0`` is refused unless
     ``shift_now_spikes``, which moves a spike whose absolute stamp is "now" (``t = 0``,
     when the parameters are set before the simulation) one step later.
-    ``precise_times=True`` (off-grid spike offsets) is not supported: neurodyn's spikes
-    live on the grid.
+
+    **Precise times.** With ``precise_times=True`` every time keeps its exact value: its
+    stamp is the end of the step it falls in (NEST's ``ms_stamp``) and it carries the
+    offset ``stamp - t`` (ms, NEST's rule: 0 within rounding). Each step's spikes are
+    then also kept in the states ``precise_offsets`` and ``precise_multiplicities``
+    (``K`` slots, the most spikes of any step; offset -1 in empty slots), which a
+    :class:`~neurodyn.network.Network` delivers with their offsets to precise-timing
+    neurons (``*_ps``); other targets see the counts, as in NEST.
 
     **Spike weights.** NEST multiplies each spike's connection weight by its entry of
     ``spike_weights``. Since spikes of both signs can share a step and NEST sends each to
@@ -53,7 +59,7 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
     ``spike_times``              []       spike times (ms), sorted
     ``spike_weights``            None     per-spike factor of the connection weight
     ``spike_multiplicities``     None     per-spike multiplicity (whole numbers ``>= 0``)
-    ``precise_times``            False    NEST's off-grid offsets (unsupported: ``False``)
+    ``precise_times``            False    keep off-grid times as offsets (see above)
     ``allow_offgrid_times``      False    accept off-grid times (moved to the step's end)
     ``shift_now_spikes``         False    move spikes at "now" (``t = 0``) one step later
     ``start``                    0 ms     activation time, relative to ``origin``
@@ -129,11 +135,6 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
                 f"{owner}.precise_times cannot be True together with allow_offgrid_times or "
                 "shift_now_spikes (NEST)"
             )
-        if bool(self.precise_times):
-            raise ParameterError(
-                f"{owner}.precise_times=True is not supported: neurodyn's spikes are on the "
-                "grid (use allow_offgrid_times=True to move off-grid times to the grid)"
-            )
         times = nt.ms_of(self.spike_times)
         if times.ndim != 1:
             raise ParameterError(f"{owner}.spike_times must be a 1-d list, got {times.shape}")
@@ -150,9 +151,13 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
                 "to 0) unless shift_now_spikes=True"
             )
         tps = nt.tics_per_step()
-        stamps = nt.time_steps(
-            owner, "spike_times", times, tps, bool(self.allow_offgrid_times), "spike_generator"
-        )
+        if bool(self.precise_times):
+            stamps = np.array([nt.stamp_steps(t, tps) for t in times.tolist()], np.int64)
+        else:
+            stamps = nt.time_steps(
+                owner, "spike_times", times, tps, bool(self.allow_offgrid_times),
+                "spike_generator",
+            )  # fmt: skip
         if shift:
             origin = nt.tics(float(nt.ms_of(self.origin)))
             now = origin + stamps * tps == 0  # "now" is t = 0: parameters precede the run
@@ -179,15 +184,9 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
         """``(steps, counts, weight_sums)``: the steps in which spikes leave (sorted,
         unique), the summed multiplicities there, and the ``[positive, negative]`` sums of
         multiplicity times spike weight (ones without ``spike_weights``)."""
-        stamps = self.stamps()
-        n = len(stamps)
-        origin_steps = nt.grid_steps(float(nt.ms_of(self.origin)), nt.tics_per_step())
-        absolute = stamps + origin_steps
-        t_min, t_max = self.window_steps()
-        keep = (absolute > t_min) & (absolute <= t_max) & (absolute >= 1)
-        m = _values_or(self.spike_multiplicities, n, 1.0)
-        w = _values_or(self.spike_weights, n, 1.0)
-        steps, where = np.unique(absolute[keep] - 1, return_inverse=True)
+        steps, where, keep = self._emitted()
+        m = _values_or(self.spike_multiplicities, len(keep), 1.0)
+        w = _values_or(self.spike_weights, len(keep), 1.0)
         counts = np.zeros(len(steps))
         sums = np.zeros((len(steps), 2))
         np.add.at(counts, where, m[keep])
@@ -195,8 +194,48 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
         np.add.at(sums[:, 1], where, np.where(w[keep] < 0, m[keep] * w[keep], 0.0))
         return np.clip(steps, nt.STEP_MIN, nt.STEP_MAX), counts, sums
 
+    def _emitted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The steps in which spikes leave (sorted, unique), the row of each kept spike
+        among them, and which spikes are kept (inside the window, stamp at least 1)."""
+        origin_steps = nt.grid_steps(float(nt.ms_of(self.origin)), nt.tics_per_step())
+        absolute = self.stamps() + origin_steps
+        t_min, t_max = self.window_steps()
+        keep = (absolute > t_min) & (absolute <= t_max) & (absolute >= 1)
+        steps, where = np.unique(absolute[keep] - 1, return_inverse=True)
+        return steps, where, keep
+
+    def precise_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(steps, offsets, multiplicities)``: the steps in which spikes leave (as in
+        :meth:`emission_table`) and, per step, the offsets (ms) and multiplicities of its
+        spikes in ``K`` slots (offset -1 in empty slots)."""
+        stamps = self.stamps()
+        times = nt.ms_of(self.spike_times)
+        stamp_ms = stamps * nt.tics_per_step() * (1.0 / nt.TICS_PER_MS)
+        offsets = stamp_ms - times
+        tiny = (np.abs(offsets) < np.finfo(float).eps * np.abs(stamp_ms + times) * 2.0) | (
+            np.abs(offsets) < np.finfo(float).tiny
+        )
+        offsets = np.where(tiny, 0.0, offsets)
+        steps, where, keep = self._emitted()
+        m = _values_or(self.spike_multiplicities, len(stamps), 1.0)
+        K = max(int(np.bincount(where).max()) if len(steps) else 1, 1)
+        table_offsets, table_m = -np.ones((len(steps), K)), np.zeros((len(steps), K))
+        fill = np.zeros(len(steps), np.int64)
+        for row, offset, mult in zip(where, offsets[keep], m[keep], strict=True):
+            table_offsets[row, fill[row]], table_m[row, fill[row]] = offset, mult
+            fill[row] += 1
+        return np.clip(steps, nt.STEP_MIN, nt.STEP_MAX), table_offsets, table_m
+
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
+        if bool(self.precise_times):
+            K = self.precise_table()[1].shape[1]
+            self.precise_offsets = ShortTermState(
+                -jnp.ones(K, environ.dftype()), name="precise_offsets"
+            )
+            self.precise_multiplicities = ShortTermState(
+                jnp.zeros(K, environ.dftype()), name="precise_multiplicities"
+            )
         if self.has_spike_weights:
             self.spike_weight_sums = ShortTermState(
                 jnp.zeros(2, environ.dftype()), name="spike_weight_sums"
@@ -218,6 +257,17 @@ class spike_generator(Generator):  # noqa: N801 (NEST's model name)
         table = jnp.asarray(steps, jnp.int32)
         index = jnp.clip(jnp.searchsorted(table, i), 0, len(steps) - 1)
         hit = table[index] == i
+        if bool(self.precise_times):
+            _, offsets, multiplicities = self.precise_table()
+            if offsets.shape[1] != self.precise_offsets.value.shape[0]:
+                raise ParameterError(
+                    f"{type(self).__name__}: spike_times changed after the states were "
+                    "created; call nd.init_all_states again"
+                )
+            self.precise_offsets.value = jnp.where(hit, jnp.asarray(offsets, dtype)[index], -1.0)
+            self.precise_multiplicities.value = jnp.where(
+                hit, jnp.asarray(multiplicities, dtype)[index], 0.0
+            )
         if self.has_spike_weights:
             now = jnp.asarray(sums, dtype)[index]
             self.spike_weight_sums.value = jnp.where(hit, now, 0.0).astype(dtype)

@@ -1,4 +1,5 @@
-r"""Gap junctions between NEST ``hh_psc_alpha_gap`` neurons, coupled as NEST couples them.
+r"""Gap junctions between NEST ``hh_psc_alpha_gap`` or ``hh_cond_beta_gap_traub`` neurons,
+coupled as NEST couples them.
 
 A gap junction of conductance :math:`g_{ij}` carries :math:`g_{ij}(V_j - V_i)` into
 neuron ``i``. NEST does not integrate the coupled system as one: each neuron
@@ -45,11 +46,11 @@ from ..core._errors import ParameterError
 from ..core._module import Module
 from ..core._params import Param, parameter
 from ..core._state import ShortTermState
-from ._hh_psc_alpha_gap import GAP_COEFFICIENTS, hh_psc_alpha_gap
+from ._gap_neuron import GAP_COEFFICIENTS, GapJunctionNeuron
 
 
 class GapJunction(Module):
-    r"""Gap junctions within a population of NEST ``hh_psc_alpha_gap`` neurons.
+    r"""Gap junctions within a population of NEST gap-junction neurons.
 
     .. math::
 
@@ -62,8 +63,9 @@ class GapJunction(Module):
 
     **Arguments:**
 
-    - ``neurons``: the :class:`hh_psc_alpha_gap` population (all coupled neurons in
-      one population; one :class:`GapJunction` per population).
+    - ``neurons``: the ``hh_psc_alpha_gap`` or ``hh_cond_beta_gap_traub`` population
+      (a :class:`GapJunctionNeuron`; all coupled neurons in one population; one
+      :class:`GapJunction` per population).
     - ``pairs``: connections as an ``(k, 2)`` integer array of ``(source, target)``
       flat neuron indices, as NEST's ``Connect(source, target)``: the target receives
       ``g (V_source - V_target)``.
@@ -78,7 +80,7 @@ class GapJunction(Module):
 
     **Update order.** Call ``gap()`` in each step *before* the neurons' update: it
     hands the neurons this step's ``G`` and waveform coefficients
-    (:meth:`hh_psc_alpha_gap.receive_gap`), and at the start of a communication
+    (:meth:`GapJunctionNeuron.receive_gap`), and at the start of a communication
     interval first runs the waveform relaxation. With a batch axis, every batch
     element relaxes as a network of its own, with its own iteration count.
 
@@ -121,7 +123,7 @@ class GapJunction(Module):
 
     def __init__(
         self,
-        neurons: hh_psc_alpha_gap,
+        neurons: GapJunctionNeuron,
         pairs: Any,
         weight: Any,
         make_symmetric: bool = True,
@@ -133,9 +135,10 @@ class GapJunction(Module):
         name: str | None = None,
     ):
         super().__init__(name)
-        if not isinstance(neurons, hh_psc_alpha_gap):
+        if not isinstance(neurons, GapJunctionNeuron):
             raise ParameterError(
-                f"neurons must be an hh_psc_alpha_gap population, got {type(neurons).__name__}"
+                "neurons must be a population of a gap-junction model (hh_psc_alpha_gap, "
+                f"hh_cond_beta_gap_traub), got {type(neurons).__name__}"
             )
         if getattr(neurons, "_has_gap_junction", False):
             raise ParameterError(

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
 from .. import units as u
@@ -35,6 +34,7 @@ from ..core import environ
 from ..core import random as nd_random
 from ..core._params import Param
 from ..core._state import HiddenState
+from ..devices._sampling import random_uniform
 from ..neurons._base import initial_value, refractory_steps
 from . import _kernels as kernels
 from . import _propagators as prop
@@ -99,7 +99,7 @@ class _GIF(NESTNeuron):
         rate = u.to_float(self.lambda_0, u.Hz) / 1000.0  # 1/ms
         intensity = rate * jnp.exp(u.to_float((V - E_sfa) / self.Delta_V, u.UNITLESS))
         probability = -jnp.expm1(-intensity * h)
-        U = jax.random.uniform(nd_random.split_key(), jnp.shape(probability), environ.dftype())
+        U = random_uniform(nd_random.split_key(), jnp.shape(probability))
         fires = ~refractory & (U < probability)
         self.stc_elems.value = kernels.jump(self.stc_elems.value, self.q_stc, fires)
         self.sfa_elems.value = kernels.jump(self.sfa_elems.value, self.q_sfa, fires)

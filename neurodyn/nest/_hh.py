@@ -1,7 +1,8 @@
 """NEST's Hodgkin–Huxley point neurons, integrated by adaptive RKF45 as NEST does.
 
-What the three models (``hh_psc_alpha``, ``hh_psc_alpha_gap``, ``hh_cond_exp_traub``)
-share lives in :class:`NESTHodgkinHuxley`: the state (``V``, gating variables,
+What the models (``hh_psc_alpha`` and ``hh_cond_exp_traub`` here; ``hh_psc_alpha_gap``,
+``hh_cond_beta_gap_traub``, ``hh_psc_alpha_clopath``) share lives in
+:class:`NESTHodgkinHuxley`: the state (``V``, gating variables,
 synaptic variables), NEST's default initial gating values, and NEST's spike rule.
 There is no reset: a spike is emitted at the end of a step in which ``V`` is at or
 above the threshold **and** has fallen during the step (the action potential's peak

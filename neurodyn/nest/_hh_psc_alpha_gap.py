@@ -1,12 +1,5 @@
-"""NEST's ``hh_psc_alpha_gap``: a Hodgkin–Huxley interneuron that takes gap-junction input.
-
-The gap-junction current is not a constant input: within a step it is
-``I_gap(t) = -G V(t) + P(s)``, linear in the neuron's own live ``V`` and a cubic
-polynomial ``P`` in the step's fractional time ``s = t / dt`` that stands for the
-partners' voltages (NEST's interpolation of the partners' waveforms). A
-:class:`~neurodyn.nest.GapJunction` computes ``G`` and ``P`` and hands them to the
-neurons with :meth:`hh_psc_alpha_gap.receive_gap` before their update.
-"""
+"""NEST's ``hh_psc_alpha_gap``: a Hodgkin–Huxley interneuron that takes gap-junction input
+(the gap input's mechanics: :mod:`neurodyn.nest._gap_neuron`)."""
 
 from __future__ import annotations
 
@@ -15,22 +8,16 @@ from typing import Any
 import jax.numpy as jnp
 
 from .. import units as u
-from ..core import environ
 from ..core._params import Param
-from ..core._state import ShortTermState
-from ..integrators import RKF45Result
-from ..neurons._base import refractory_steps
 from ..surrogate import Surrogate
-from ._hh import NESTHodgkinHuxley, _add_alpha_spikes, _alpha_currents, _gates
+from ._gap_neuron import GapJunctionNeuron
+from ._hh import _add_alpha_spikes, _alpha_currents, _gates
 
 #: NEST's default initial ``V_m`` (mV): the resting potential of the default parameters.
 NEST_V_M = -69.60401191631222
 
-#: Number of coefficients of the gap polynomial ``P(s) = c0 + c1 s + c2 s^2 + c3 s^3``.
-GAP_COEFFICIENTS = 4
 
-
-class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
+class hh_psc_alpha_gap(GapJunctionNeuron):  # noqa: N801 (NEST's model name)
     r"""Hodgkin–Huxley interneuron with alpha currents, gap junctions (NEST ``hh_psc_alpha_gap``).
 
     .. math::
@@ -144,12 +131,10 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
     tau_syn_ex = Param(u.ms, positive=True)
     tau_syn_in = Param(u.ms, positive=True)
 
-    V_m_init = Param(u.mV)
     Act_m_init = Param(bounds=(0.0, 1.0), optional=True)
     Inact_h_init = Param(bounds=(0.0, 1.0), optional=True)
     Act_n_init = Param(bounds=(0.0, 1.0), optional=True)
     Inact_p_init = Param(bounds=(0.0, 1.0), optional=True)
-    gsl_error_tol = Param(positive=True, per_neuron=False)
 
     def __init__(
         self,
@@ -195,25 +180,6 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         self.Inact_p_init = Inact_p_init
         self.gsl_error_tol = gsl_error_tol
 
-    def initial_values(self) -> tuple[tuple[str, Any], dict[str, tuple[str, Any]]]:
-        gates = {gate: (f"{name}_init", getattr(self, f"{name}_init"))
-                 for gate, name in self.GATES.items()}  # fmt: skip
-        return ("V_m_init", self.V_m_init), gates
-
-    @property
-    def CONTROL(self) -> dict[str, float]:  # noqa: N802 (the base's name for the control)
-        """NEST's ``gsl_odeiv_control_y_new(gsl_error_tol, 0)``."""
-        return dict(eps_abs=float(self.gsl_error_tol), eps_rel=0.0, a_y=1.0, a_dydt=0.0)
-
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        zeros = jnp.zeros_like(self.V.value.mantissa)
-        self.gap_conductance = ShortTermState(u.with_unit(zeros, u.nS), name="gap_conductance")
-        coefficients = jnp.zeros((*zeros.shape, GAP_COEFFICIENTS), zeros.dtype)
-        self.gap_coefficients = ShortTermState(
-            u.with_unit(coefficients, u.pA), name="gap_coefficients"
-        )
-
     @staticmethod
     def rates(v: Any) -> dict[str, tuple[Any, Any]]:
         """``{gate: (alpha, beta)}`` in 1/ms at ``v`` (mV, plain numbers), NEST's formulas."""
@@ -227,24 +193,6 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
             "n": (0.014 * (v + 44.0) / (1.0 - jnp.exp(-(v + 44.0) / 2.3)),
                   0.0043 / jnp.exp((v + 44.0) / 34.0)),
         }  # fmt: skip
-
-    def receive_gap(self, conductance: Any, coefficients: Any) -> None:
-        """Set this step's gap input: ``G`` (nS, the population's shape) and the
-        coefficients ``c_0..c_3`` (pA, with a trailing axis of 4), NEST's
-        ``handle(GapJunctionEvent)``. Cleared by the next :meth:`update`."""
-        self.gap_conductance.value = u.math.broadcast_to(
-            conductance, self.gap_conductance.value.shape
-        ).in_unit(u.nS)
-        self.gap_coefficients.value = u.math.broadcast_to(
-            coefficients, self.gap_coefficients.value.shape
-        ).in_unit(u.pA)
-
-    def gap_current(self, V: Any, t: Any, conductance: Any, coefficients: Any) -> Any:
-        """``I_gap = -G V + c_0 + c_1 s + c_2 s^2 + c_3 s^3``, ``s = t / dt``; ``t`` is the
-        time since the step's start."""
-        s = u.to_float(t, u.ms) / u.to_float(environ.get_dt(), u.ms)
-        c = [coefficients[..., k] for k in range(GAP_COEFFICIENTS)]
-        return -conductance * V + c[0] + c[1] * s + c[2] * s * s + c[3] * s * s * s
 
     def derivatives(
         self, y: dict, t: Any, I_stim: Any, conductance: Any, coefficients: Any
@@ -260,30 +208,6 @@ class hh_psc_alpha_gap(NESTHodgkinHuxley):  # noqa: N801 (NEST's model name)
         I = -(I_Na + I_K + I_L) + I_stim + self.I_e + y["I_syn_ex"] + y["I_syn_in"] + I_gap
         return {"V": I / self.C_m, **_gates(y, rates), **_alpha_currents(self, y)}
 
-    def advance(
-        self, y: dict, h: Any, I_stim: Any, conductance: Any, coefficients: Any
-    ) -> RKF45Result:
-        """Integrate ``y`` over one step from step size ``h`` (pure: no state is touched).
-
-        Used by :meth:`update` and by a :class:`~neurodyn.nest.GapJunction`'s waveform
-        relaxation, which integrates the same step repeatedly."""
-        return self.rkf45(
-            self.derivatives, y, h, I_stim, conductance, coefficients, t=0.0 * u.ms,
-            **self.CONTROL,
-        )  # fmt: skip
-
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
-        V_old = self.V.value
-        refractory = self.refractory_step_count.value > 0
-        gap = (self.gap_conductance.value, self.gap_coefficients.value)
-        result = self.advance(
-            self.ode_state(), self.integration_step.value, self.I_stim.value, *gap
-        )
-        self.keep_integration(result)
-        y = _add_alpha_spikes(self, result.y)
-        spike = self.detect_spike(V_old, y["V"], refractory)
-        self._store(y)
-        self.emit(spike, refractory_steps(self.t_ref))
-        self.buffer_current(x)
-        self.receive_gap(0.0 * gap[0], 0.0 * gap[1])
-        return spike
+    def add_spikes(self, y: dict) -> dict:
+        """This step's spikes: ``dI_syn += w e / tau_syn`` (``w`` signed, in pA)."""
+        return _add_alpha_spikes(self, y)

@@ -16,140 +16,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import jax
-import jax.numpy as jnp
-
 from .. import units as u
-from ..core import environ
 from ..core._params import Param
-from ..core._state import HiddenState
-from ..neurons._base import initial_value, refractory_steps
 from ..surrogate import Surrogate
-from ._base import NESTNeuron
-
-#: NEST's control for these models: ``gsl_odeiv_control_y_new(1e-3, 0)``.
-_CONTROL = dict(eps_abs=1e-3, eps_rel=0.0, a_y=1.0, a_dydt=0.0)
-
-
-def beta_normalization(tau_rise: Any, tau_decay: Any) -> Any:
-    r"""The jump of ``dg/dt`` per unit weight that makes a beta-function conductance peak
-    at the weight (NEST's ``beta_normalization_factor``), in 1/ms.
-
-    .. math::
-
-       \kappa = \frac{1/\tau_r - 1/\tau_d}{e^{-t^*/\tau_d} - e^{-t^*/\tau_r}},
-       \qquad t^* = \frac{\tau_d \tau_r \ln(\tau_d/\tau_r)}{\tau_d - \tau_r}
-
-    When ``tau_decay - tau_rise`` or the peak's denominator is within machine epsilon
-    of 0 the function is the alpha function and :math:`\kappa = e / \tau_d`.
-    """
-    rise, decay = u.to_float(tau_rise, u.ms), u.to_float(tau_decay, u.ms)
-    rise, decay = jnp.broadcast_arrays(jnp.asarray(rise), jnp.asarray(decay))
-    eps = jnp.finfo(jnp.result_type(rise, float)).eps
-    difference = decay - rise
-    distinct = jnp.abs(difference) > eps
-    safe_difference = jnp.where(distinct, difference, 1.0)
-    t_peak = decay * rise * jnp.log(decay / rise) / safe_difference
-    peak = jnp.where(distinct, jnp.exp(-t_peak / decay) - jnp.exp(-t_peak / rise), 0.0)
-    is_beta = jnp.abs(peak) >= eps
-    factor = jnp.where(
-        is_beta, (1.0 / rise - 1.0 / decay) / jnp.where(is_beta, peak, 1.0), math.e / decay
-    )
-    return u.with_unit(factor, u.ms**-1)
-
-
-class _ConductanceIAF(NESTNeuron):
-    """The membrane shared by the ``iaf_cond_*`` models: NEST's parameters and checks,
-    the conductance states, the threshold test with refractory clamp and reset."""
-
-    WEIGHT_UNIT = u.nS
-
-    RECEPTOR_TYPES = {"ex": 0, "in": 0}
-    #: The synaptic state variables (besides ``V``) and their units.
-    SYNAPTIC_STATES: dict[str, Any] = {}
-
-    ORDERED = (("V_reset", "V_th"),)
-    V_th = Param(u.mV)
-    V_reset = Param(u.mV)
-    t_ref = Param(u.ms, nonnegative=True)
-    g_L = Param(u.nS, nonnegative=True)
-    C_m = Param(u.pF, positive=True)
-    E_ex = Param(u.mV)
-    E_in = Param(u.mV)
-    E_L = Param(u.mV)
-
-    def __init__(
-        self,
-        in_size: Any,
-        V_th: Any,
-        V_reset: Any,
-        t_ref: Any,
-        g_L: Any,
-        C_m: Any,
-        E_ex: Any,
-        E_in: Any,
-        E_L: Any,
-        I_e: Any,
-        V_initializer: Any,
-        spk_fun: Surrogate | None,
-        spk_reset: str,
-        name: str | None,
-    ):
-        super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.V_th = V_th
-        self.V_reset = V_reset
-        self.t_ref = t_ref
-        self.g_L = g_L
-        self.C_m = C_m
-        self.E_ex = E_ex
-        self.E_in = E_in
-        self.E_L = E_L
-        self.V_initializer = V_initializer if V_initializer is not None else E_L
-
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
-        zeros = jnp.zeros_like(V.mantissa)
-        for name, unit in self.SYNAPTIC_STATES.items():
-            setattr(self, name, HiddenState(u.with_unit(zeros, unit), name=name))
-        self.init_adaptive_step(V.shape)
-
-    def _recordable(self, name: str) -> Any:
-        if name == "t_ref_remaining":
-            steps = self.refractory_step_count.value
-            return u.with_unit(u.to_float(environ.get_dt(), u.ms) * steps, u.ms)
-        if name == "V_m":
-            return self.V.value
-        return getattr(self, name).value
-
-    def _state(self) -> dict:
-        return {"V": self.V.value} | {k: getattr(self, k).value for k in self.SYNAPTIC_STATES}
-
-    def _seen_V(self, V: Any, refractory: Any) -> Any:
-        """The ``V`` the vector field uses: ``V_reset`` while refractory, else at most ``V_th``."""
-        return u.math.where(refractory, self.V_reset, u.math.minimum(V, self.V_th))
-
-    def _threshold(self, V: Any, refractory: Any) -> tuple[Any, Any]:
-        """Clamp refractory neurons to ``V_reset``; spike where a free ``V >= V_th``,
-        and reset. Returns ``(spike, V)``."""
-        V = u.math.where(refractory, self.V_reset, V)
-        scale = self.V_th - self.V_reset
-        spike = self.spk_fun(u.magnitude((V - self.V_th) / scale)) * ~refractory
-        if self.spk_reset == "hard":
-            V = u.math.where(jax.lax.stop_gradient(spike) > 0, self.V_reset, V)
-        else:
-            V = V - scale * spike
-        return spike, V
-
-    def _finish(self, V: Any, synapses: dict, spike: Any, x: Any) -> Any:
-        """Store the new state, emit the spikes, buffer the current (NEST's last steps)."""
-        self.V.value = V
-        for name, value in synapses.items():
-            getattr(self, name).value = value
-        self.emit(spike, refractory_steps(self.t_ref))
-        self.buffer_current(x)
-        return spike
+from ._conductance import _CONTROL, _ConductanceIAF, beta_normalization
 
 
 class iaf_cond_exp(_ConductanceIAF):  # noqa: N801 (NEST's model name)
@@ -256,7 +126,8 @@ class iaf_cond_exp(_ConductanceIAF):  # noqa: N801 (NEST's model name)
         g_ex = y["g_ex"] + self.spike_inputs("ex", sign=+1)
         g_in = y["g_in"] - self.spike_inputs("in", sign=-1)
         spike, V = self._threshold(y["V"], refractory)
-        return self._finish(V, {"g_ex": g_ex, "g_in": g_in}, spike, x)
+        synapses = {name: y[name] for name in self.SYNAPTIC_STATES} | {"g_ex": g_ex, "g_in": g_in}
+        return self._finish(V, synapses, spike, x)
 
 
 class _RiseDecayConductanceIAF(_ConductanceIAF):
@@ -270,11 +141,6 @@ class _RiseDecayConductanceIAF(_ConductanceIAF):
         """``(tau_rise, tau_decay, jump)`` of ``receptor`` (``'ex'`` or ``'in'``): a spike of
         weight ``w`` adds ``w * jump`` to ``dg``."""
         raise NotImplementedError
-
-    def _weight(self, receptor: str, sign: int) -> Any:
-        """The summed weight (nS, > 0) of the spikes arriving at ``receptor`` this step."""
-        weight = self.spike_inputs(receptor, sign=sign)
-        return sign * weight if u.is_quantity(weight) else 0.0 * u.nS
 
     def derivatives(self, y: dict, t: Any, I_stim: Any, refractory: Any) -> dict:
         """The vector field, NEST's ``iaf_cond_{alpha,beta}_dynamics`` (its order of terms)."""

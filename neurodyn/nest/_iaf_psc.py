@@ -23,16 +23,85 @@ from . import _propagators as prop
 from ._base import NESTNeuron
 
 
-class _LinearIAF(NESTNeuron):
-    """The membrane part shared by the iaf_psc_* models (NEST's parameter names)."""
+class _LinearMembrane(NESTNeuron):
+    """The membrane shared by the iaf_psc_* models (NEST's parameter names), with an
+    absolute and a total refractory period (:meth:`refractory_periods`): ``V`` is held
+    for the first, and no spike comes before the second has passed."""
 
     ORDERED = (("V_reset", "V_th"),)
     E_L = Param(u.mV)
     C_m = Param(u.pF, positive=True)
     tau_m = Param(u.ms, positive=True)
-    t_ref = Param(u.ms, nonnegative=True)
     V_th = Param(u.mV)
     V_reset = Param(u.mV)
+
+    #: Test the threshold only after the total refractory period (needed where ``V``
+    #: runs free before that period ends; with one period ``V`` is held throughout).
+    threshold_waits_for_refractoriness = False
+
+    def __init__(
+        self,
+        in_size: Any,
+        I_e: Any,
+        V_initializer: Any,
+        spk_fun: Surrogate | None,
+        spk_reset: str,
+        name: str | None,
+        **params: Any,
+    ):
+        """``params``: the model's declared parameters, checked together."""
+        super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        self.set(**params)
+        self.V_initializer = V_initializer if V_initializer is not None else params["E_L"]
+
+    def refractory_periods(self) -> tuple[Any, Any]:
+        """The absolute (``V`` held) and total (no spike) refractory periods."""
+        raise NotImplementedError
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
+        self.V = HiddenState(V, name="V")
+
+    def _membrane_step(self, y: Any, drive: Any) -> Any:
+        """``V - E_L`` (mV) after one step: ``drive`` (mV) is what the inputs add; held
+        while absolutely refractory (more than ``total - absolute`` steps left)."""
+        h, tau_m = _ms(environ.get_dt()), _ms(self.tau_m)
+        absolute, total = (refractory_steps(period) for period in self.refractory_periods())
+        y_free = y * prop.decay(h, tau_m) + drive
+        return jnp.where(self.refractory_step_count.value > total - absolute, y, y_free)
+
+    def _threshold_and_reset(self, y: Any) -> tuple[Any, Any]:
+        """Spikes where ``y >= V_th - E_L``, and ``y`` after the reset."""
+        theta = _mV(self.V_th - self.E_L)
+        y_reset = _mV(self.V_reset - self.E_L)
+        spike = self.spk_fun((y - theta) / (theta - y_reset))
+        if self.threshold_waits_for_refractoriness:
+            spike = spike * (self.refractory_step_count.value == 0)
+        if self.spk_reset == "hard":
+            y = jnp.where(jax.lax.stop_gradient(spike) > 0, y_reset, y)
+        else:
+            y = y - (theta - y_reset) * spike
+        return spike, y
+
+    def _finish(self, y: Any, x: Any) -> Any:
+        spike, y = self._threshold_and_reset(y)
+        self.V.value = u.with_unit(y, u.mV) + self.E_L
+        self.emit(spike, refractory_steps(self.refractory_periods()[1]))
+        self.buffer_current(x)
+        return spike
+
+    def _current_drive(self) -> Any:
+        """The voltage change (mV) over one step from the buffered current and ``I_e``."""
+        h = _ms(environ.get_dt())
+        P20 = prop.constant_current_to_V(h, _ms(self.tau_m), u.to_float(self.C_m, u.pF))
+        return u.to_float(self.buffered_current(), u.pA) * P20
+
+
+class _LinearIAF(_LinearMembrane):
+    """The membrane with one refractory period ``t_ref`` (``V`` held throughout)."""
+
+    t_ref = Param(u.ms, nonnegative=True)
 
     def __init__(
         self,
@@ -48,50 +117,53 @@ class _LinearIAF(NESTNeuron):
         spk_fun: Surrogate | None,
         spk_reset: str,
         name: str | None,
+        **params: Any,
     ):
-        super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.E_L = E_L
-        self.C_m = C_m
-        self.tau_m = tau_m
-        self.t_ref = t_ref
-        self.V_th = V_th
-        self.V_reset = V_reset
-        self.V_initializer = V_initializer if V_initializer is not None else E_L
+        """``params``: the model's other declared parameters."""
+        super().__init__(
+            in_size, I_e, V_initializer, spk_fun, spk_reset, name, E_L=E_L, C_m=C_m,
+            tau_m=tau_m, t_ref=t_ref, V_th=V_th, V_reset=V_reset, **params,
+        )  # fmt: skip
+
+    def refractory_periods(self) -> tuple[Any, Any]:
+        return self.t_ref, self.t_ref
+
+
+class _ExInCurrents:
+    """An excitatory and an inhibitory synaptic current, ``I_syn_ex`` and ``I_syn_in``,
+    with time constants ``tau_syn_ex`` and ``tau_syn_in`` (NEST's receptor 0)."""
+
+    RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
+    RECEPTOR_TYPES = {"ex": 0, "in": 0}
+
+    tau_syn_ex = Param(u.ms, positive=True)
+    tau_syn_in = Param(u.ms, positive=True)
+
+    def _recordable(self, name: str) -> Any:
+        return {"I_syn_ex": self.I_syn_ex, "I_syn_in": self.I_syn_in}.get(name, self.V).value
+
+
+class _ExpCurrents(_ExInCurrents):
+    """Exponentially decaying currents added to a membrane: one step in NEST's order
+    (membrane, currents decay, spikes arrive, threshold and reset)."""
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
+        zeros = u.with_unit(jnp.zeros_like(self.V.value.mantissa), u.pA)
+        self.I_syn_ex = HiddenState(zeros, name="I_syn_ex")
+        self.I_syn_in = HiddenState(zeros, name="I_syn_in")
 
-    def _membrane_step(self, y: Any, drive: Any) -> Any:
-        """``V - E_L`` (mV) after one step: ``drive`` (mV) is what the inputs add."""
-        h, tau_m = _ms(environ.get_dt()), _ms(self.tau_m)
-        y_free = y * prop.decay(h, tau_m) + drive
-        return jnp.where(self.refractory_step_count.value == 0, y_free, y)
-
-    def _threshold_and_reset(self, y: Any) -> tuple[Any, Any]:
-        """Spikes where ``y >= V_th - E_L``, and ``y`` after the reset."""
-        theta = _mV(self.V_th - self.E_L)
-        y_reset = _mV(self.V_reset - self.E_L)
-        spike = self.spk_fun((y - theta) / (theta - y_reset))
-        if self.spk_reset == "hard":
-            y = jnp.where(jax.lax.stop_gradient(spike) > 0, y_reset, y)
-        else:
-            y = y - (theta - y_reset) * spike
-        return spike, y
-
-    def _finish(self, y: Any, x: Any) -> Any:
-        spike, y = self._threshold_and_reset(y)
-        self.V.value = u.with_unit(y, u.mV) + self.E_L
-        self.emit(spike, refractory_steps(self.t_ref))
-        self.buffer_current(x)
-        return spike
-
-    def _current_drive(self) -> Any:
-        """The voltage change (mV) over one step from the buffered current and ``I_e``."""
-        h = _ms(environ.get_dt())
-        P20 = prop.constant_current_to_V(h, _ms(self.tau_m), u.to_float(self.C_m, u.pF))
-        return u.to_float(self.buffered_current(), u.pA) * P20
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
+        tau_ex, tau_in = _ms(self.tau_syn_ex), _ms(self.tau_syn_in)
+        dV_ex, I_ex = prop.exp_psc_step(_pA(self.I_syn_ex.value), h, tau_ex, tau_m, C)
+        dV_in, I_in = prop.exp_psc_step(_pA(self.I_syn_in.value), h, tau_in, tau_m, C)
+        y = self._membrane_step(_mV(self.V.value - self.E_L), dV_ex + dV_in + self._current_drive())
+        I_ex = I_ex + _pA(self.spike_inputs("ex", sign=+1))
+        I_in = I_in + _pA(self.spike_inputs("in", sign=-1))
+        self.I_syn_ex.value = u.with_unit(I_ex, u.pA)
+        self.I_syn_in.value = u.with_unit(I_in, u.pA)
+        return self._finish(y, x)
 
 
 class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
@@ -156,9 +228,8 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
-            spk_fun, spk_reset, name,
+            spk_fun, spk_reset, name, V_min=V_min,
         )  # fmt: skip
-        self.V_min = V_min
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         jumps = _mV(self.spike_inputs())
@@ -167,7 +238,7 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
         return self._finish(y, x)
 
 
-class iaf_psc_exp(_LinearIAF):  # noqa: N801 (NEST's model name)
+class iaf_psc_exp(_ExpCurrents, _LinearIAF):  # noqa: N801 (NEST's model name)
     r"""Leaky integrate-and-fire neuron with exponential PSCs (NEST ``iaf_psc_exp``).
 
     .. math::
@@ -208,12 +279,6 @@ class iaf_psc_exp(_LinearIAF):  # noqa: N801 (NEST's model name)
     ('V_m', 'I_syn_ex', 'I_syn_in')
     """
 
-    RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
-    RECEPTOR_TYPES = {"ex": 0, "in": 0}
-
-    tau_syn_ex = Param(u.ms, positive=True)
-    tau_syn_in = Param(u.ms, positive=True)
-
     def __init__(
         self,
         in_size: Any,
@@ -233,34 +298,11 @@ class iaf_psc_exp(_LinearIAF):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
-            spk_fun, spk_reset, name,
+            spk_fun, spk_reset, name, tau_syn_ex=tau_syn_ex, tau_syn_in=tau_syn_in,
         )  # fmt: skip
-        self.tau_syn_ex = tau_syn_ex
-        self.tau_syn_in = tau_syn_in
-
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        zeros = u.with_unit(jnp.zeros_like(self.V.value.mantissa), u.pA)
-        self.I_syn_ex = HiddenState(zeros, name="I_syn_ex")
-        self.I_syn_in = HiddenState(zeros, name="I_syn_in")
-
-    def _recordable(self, name: str) -> Any:
-        return {"I_syn_ex": self.I_syn_ex, "I_syn_in": self.I_syn_in}.get(name, self.V).value
-
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
-        h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
-        tau_ex, tau_in = _ms(self.tau_syn_ex), _ms(self.tau_syn_in)
-        dV_ex, I_ex = prop.exp_psc_step(_pA(self.I_syn_ex.value), h, tau_ex, tau_m, C)
-        dV_in, I_in = prop.exp_psc_step(_pA(self.I_syn_in.value), h, tau_in, tau_m, C)
-        y = self._membrane_step(_mV(self.V.value - self.E_L), dV_ex + dV_in + self._current_drive())
-        I_ex = I_ex + _pA(self.spike_inputs("ex", sign=+1))
-        I_in = I_in + _pA(self.spike_inputs("in", sign=-1))
-        self.I_syn_ex.value = u.with_unit(I_ex, u.pA)
-        self.I_syn_in.value = u.with_unit(I_in, u.pA)
-        return self._finish(y, x)
 
 
-class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
+class iaf_psc_alpha(_ExInCurrents, _LinearIAF):  # noqa: N801 (NEST's model name)
     r"""Leaky integrate-and-fire neuron with alpha-shaped PSCs (NEST ``iaf_psc_alpha``).
 
     .. math::
@@ -303,11 +345,6 @@ class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
     (1,)
     """
 
-    RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
-    RECEPTOR_TYPES = {"ex": 0, "in": 0}
-
-    tau_syn_ex = Param(u.ms, positive=True)
-    tau_syn_in = Param(u.ms, positive=True)
     V_min = Param(u.mV, allow_inf=True)
 
     def __init__(
@@ -330,11 +367,9 @@ class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
     ):
         super().__init__(
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
-            spk_fun, spk_reset, name,
+            spk_fun, spk_reset, name, tau_syn_ex=tau_syn_ex, tau_syn_in=tau_syn_in,
+            V_min=V_min,
         )  # fmt: skip
-        self.tau_syn_ex = tau_syn_ex
-        self.tau_syn_in = tau_syn_in
-        self.V_min = V_min
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -343,9 +378,6 @@ class iaf_psc_alpha(_LinearIAF):  # noqa: N801 (NEST's model name)
         self.I_syn_in = HiddenState(u.with_unit(zeros, u.pA), name="I_syn_in")
         self.dI_syn_ex = HiddenState(u.with_unit(zeros, u.pA / u.ms), name="dI_syn_ex")
         self.dI_syn_in = HiddenState(u.with_unit(zeros, u.pA / u.ms), name="dI_syn_in")
-
-    def _recordable(self, name: str) -> Any:
-        return {"I_syn_ex": self.I_syn_ex, "I_syn_in": self.I_syn_in}.get(name, self.V).value
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)

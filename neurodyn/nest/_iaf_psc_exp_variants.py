@@ -21,14 +21,11 @@ from ..core import environ
 from ..core._errors import ParameterError
 from ..core._params import Param
 from ..core._state import HiddenState, ShortTermState
-from ..neurons._base import hard_or_soft_reset, initial_value, refractory_steps
 from ..surrogate import Surrogate
-from . import _propagators as prop
-from ._base import NESTNeuron
-from ._iaf_psc import _ms, _mV, _pA, iaf_psc_exp
+from ._iaf_psc import _ExpCurrents, _LinearMembrane, _ms, iaf_psc_exp
 
 
-class iaf_psc_exp_htum(NESTNeuron):  # noqa: N801 (NEST's model name)
+class iaf_psc_exp_htum(_ExpCurrents, _LinearMembrane):  # noqa: N801 (NEST's model name)
     r"""Leaky integrate-and-fire neuron with exponential PSCs and separate absolute and
     total refractory periods (NEST ``iaf_psc_exp_htum``, Hill & Tononi 2005).
 
@@ -83,19 +80,10 @@ class iaf_psc_exp_htum(NESTNeuron):  # noqa: N801 (NEST's model name)
     4
     """
 
-    RECORDABLES = ("V_m", "I_syn_ex", "I_syn_in")
-    RECEPTOR_TYPES = {"ex": 0, "in": 0}
+    threshold_waits_for_refractoriness = True
 
-    ORDERED = (("V_reset", "V_th"),)
-    E_L = Param(u.mV)
-    C_m = Param(u.pF, positive=True)
-    tau_m = Param(u.ms, positive=True)
     t_ref_abs = Param(u.ms, positive=True)
     t_ref_tot = Param(u.ms, positive=True)
-    V_th = Param(u.mV)
-    V_reset = Param(u.mV)
-    tau_syn_ex = Param(u.ms, positive=True)
-    tau_syn_in = Param(u.ms, positive=True)
 
     def __init__(
         self,
@@ -115,12 +103,11 @@ class iaf_psc_exp_htum(NESTNeuron):  # noqa: N801 (NEST's model name)
         spk_reset: str = "hard",
         name: str | None = None,
     ):
-        super().__init__(in_size, I_e, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.set(
-            E_L=E_L, C_m=C_m, tau_m=tau_m, t_ref_abs=t_ref_abs, t_ref_tot=t_ref_tot,
-            V_th=V_th, V_reset=V_reset, tau_syn_ex=tau_syn_ex, tau_syn_in=tau_syn_in,
+        super().__init__(
+            in_size, I_e, V_initializer, spk_fun, spk_reset, name, E_L=E_L, C_m=C_m,
+            tau_m=tau_m, t_ref_abs=t_ref_abs, t_ref_tot=t_ref_tot, V_th=V_th,
+            V_reset=V_reset, tau_syn_ex=tau_syn_ex, tau_syn_in=tau_syn_in,
         )  # fmt: skip
-        self.V_initializer = V_initializer if V_initializer is not None else E_L
 
     def check_parameters(self) -> None:
         super().check_parameters()
@@ -133,42 +120,13 @@ class iaf_psc_exp_htum(NESTNeuron):  # noqa: N801 (NEST's model name)
                     f"{u.describe(self.t_ref_abs)}, t_ref_tot={u.describe(self.t_ref_tot)}"
                 )
 
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
-        zeros = u.with_unit(jnp.zeros_like(V.mantissa), u.pA)
-        self.I_syn_ex = HiddenState(zeros, name="I_syn_ex")
-        self.I_syn_in = HiddenState(zeros, name="I_syn_in")
+    def refractory_periods(self) -> tuple[Any, Any]:
+        return self.t_ref_abs, self.t_ref_tot
 
     def _recordable(self, name: str) -> Any:
         if name == "V_m":  # as NEST 3.10 records it: relative to E_L
             return self.V.value - self.E_L
-        return {"I_syn_ex": self.I_syn_ex, "I_syn_in": self.I_syn_in}[name].value
-
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
-        h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
-        dV_ex, I_ex = prop.exp_psc_step(_pA(self.I_syn_ex.value), h, _ms(self.tau_syn_ex), tau_m, C)
-        dV_in, I_in = prop.exp_psc_step(_pA(self.I_syn_in.value), h, _ms(self.tau_syn_in), tau_m, C)
-        I_const = _pA(self.buffered_current()) * prop.constant_current_to_V(h, tau_m, C)
-        # (1) V, held while absolutely refractory
-        total_steps = refractory_steps(self.t_ref_tot)
-        left = self.refractory_step_count.value
-        held = left > total_steps - refractory_steps(self.t_ref_abs)
-        y = _mV(self.V.value - self.E_L)
-        y = jnp.where(held, y, y * prop.decay(h, tau_m) + dV_ex + dV_in + I_const)
-        # (2) spikes arrive
-        self.I_syn_ex.value = u.with_unit(I_ex + _pA(self.spike_inputs("ex", sign=+1)), u.pA)
-        self.I_syn_in.value = u.with_unit(I_in + _pA(self.spike_inputs("in", sign=-1)), u.pA)
-        # (3) threshold, outside the total refractory period, and reset
-        theta, y_reset = _mV(self.V_th - self.E_L), _mV(self.V_reset - self.E_L)
-        spike = self.spk_fun((y - theta) / (theta - y_reset)) * (left == 0)
-        y = hard_or_soft_reset(y, spike, theta, y_reset, self.spk_reset)
-        self.V.value = u.with_unit(y, u.mV) + self.E_L
-        self.emit(spike, total_steps)
-        # (4)
-        self.buffer_current(x)
-        return spike
+        return super()._recordable(name)
 
 
 class iaf_tum_2000(iaf_psc_exp):  # noqa: N801 (NEST's model name)

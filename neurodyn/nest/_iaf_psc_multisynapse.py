@@ -30,14 +30,37 @@ from ._kernels import KernelList
 
 class _Multisynapse(_LinearIAF):
     """Receptors ``1..n`` with time constants ``tau_syn`` (fixed at construction: it
-    sets the number of receptors)."""
+    sets the number of receptors) and their currents ``I_syn_receptors``. The
+    constructor is that of both models (``iaf_psc_alpha_multisynapse`` adds ``V_min``)."""
 
     tau_syn = KernelList(u.ms, positive=True, counts="receptors", required=True)
 
-    def __init__(self, in_size: Any, tau_syn: Any, **membrane: Any):
-        super().__init__(in_size, **membrane)
+    def __init__(
+        self,
+        in_size: Any,
+        E_L: Any = -70.0 * u.mV,
+        C_m: Any = 250.0 * u.pF,
+        tau_m: Any = 10.0 * u.ms,
+        t_ref: Any = 2.0 * u.ms,
+        V_th: Any = -55.0 * u.mV,
+        V_reset: Any = -70.0 * u.mV,
+        tau_syn: Any = (2.0,) * u.ms,
+        I_e: Any = 0.0 * u.pA,
+        V_initializer: Any = None,
+        spk_fun: Surrogate | None = None,
+        spk_reset: str = "hard",
+        name: str | None = None,
+    ):
+        super().__init__(
+            in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_initializer,
+            spk_fun, spk_reset, name,
+        )  # fmt: skip
         self.tau_syn = tau_syn
         self.check_parameters()
+
+    def init_state(self, batch_size: int | None = None) -> None:
+        super().init_state(batch_size)
+        self.I_syn_receptors = HiddenState(self._zeros(u.pA), name="I_syn_receptors")
 
     @property
     def n_synapses(self) -> int:
@@ -140,28 +163,6 @@ class iaf_psc_exp_multisynapse(_Multisynapse):  # noqa: N801 (NEST's model name)
     Quantity([100. 100.], "pA")
     """
 
-    def __init__(
-        self,
-        in_size: Any,
-        E_L: Any = -70.0 * u.mV,
-        C_m: Any = 250.0 * u.pF,
-        tau_m: Any = 10.0 * u.ms,
-        t_ref: Any = 2.0 * u.ms,
-        V_th: Any = -55.0 * u.mV,
-        V_reset: Any = -70.0 * u.mV,
-        tau_syn: Any = (2.0,) * u.ms,
-        I_e: Any = 0.0 * u.pA,
-        V_initializer: Any = None,
-        spk_fun: Surrogate | None = None,
-        spk_reset: str = "hard",
-        name: str | None = None,
-    ):
-        super().__init__(
-            in_size, tau_syn, E_L=E_L, C_m=C_m, tau_m=tau_m, t_ref=t_ref, V_th=V_th,
-            V_reset=V_reset, I_e=I_e, V_initializer=V_initializer, spk_fun=spk_fun,
-            spk_reset=spk_reset, name=name,
-        )  # fmt: skip
-
     def check_parameters(self) -> None:
         super().check_parameters()
         if "tau_m" in self.__dict__ and "_tau_syn" in self.__dict__:
@@ -173,15 +174,11 @@ class iaf_psc_exp_multisynapse(_Multisynapse):  # noqa: N801 (NEST's model name)
                     f"got tau_syn={u.describe(self.tau_syn)}, tau_m={u.describe(self.tau_m)}"
                 )
 
-    def init_state(self, batch_size: int | None = None) -> None:
-        super().init_state(batch_size)
-        self.I_syn_receptors = HiddenState(self._zeros(u.pA), name="I_syn_receptors")
-
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
-        tau_m_k = jnp.asarray(tau_m)[..., None]  # against the receptor axis
+        tau_m_k, C_k = jnp.asarray(tau_m)[..., None], jnp.asarray(C)[..., None]  # per receptor
         I = _pA(self.I_syn_receptors.value)
-        dV, I = prop.exp_psc_step(I, h, self._tau_syn_ms(), tau_m_k, C)
+        dV, I = prop.exp_psc_step(I, h, self._tau_syn_ms(), tau_m_k, C_k)
         drive = jnp.sum(dV, axis=-1) + self._current_drive()
         y = self._membrane_step(_mV(self.V.value - self.E_L), drive)
         self.I_syn_receptors.value = u.with_unit(I + self.arriving_weights(), u.pA)
@@ -245,23 +242,22 @@ class iaf_psc_alpha_multisynapse(_Multisynapse):  # noqa: N801 (NEST's model nam
         name: str | None = None,
     ):
         super().__init__(
-            in_size, tau_syn, E_L=E_L, C_m=C_m, tau_m=tau_m, t_ref=t_ref, V_th=V_th,
-            V_reset=V_reset, I_e=I_e, V_initializer=V_initializer, spk_fun=spk_fun,
-            spk_reset=spk_reset, name=name,
+            in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, tau_syn, I_e, V_initializer,
+            spk_fun, spk_reset, name,
         )  # fmt: skip
         self.V_min = V_min
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        self.I_syn_receptors = HiddenState(self._zeros(u.pA), name="I_syn_receptors")
         self.dI_syn_receptors = HiddenState(self._zeros(u.pA / u.ms), name="dI_syn_receptors")
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
         tau_m_k, tau_s = jnp.asarray(tau_m)[..., None], self._tau_syn_ms()
+        C_k = jnp.asarray(C)[..., None]  # against the receptor axis
         I = _pA(self.I_syn_receptors.value)
         dI = u.to_float(self.dI_syn_receptors.value, u.pA / u.ms)
-        dV, I, dI = prop.alpha_psc_step(I, dI, h, tau_s, tau_m_k, C)
+        dV, I, dI = prop.alpha_psc_step(I, dI, h, tau_s, tau_m_k, C_k)
         drive = jnp.sum(dV, axis=-1) + self._current_drive()
         y = self._membrane_step(_mV(self.V.value - self.E_L), drive)
         y = jnp.maximum(y, _mV(self.V_min - self.E_L))

@@ -4,7 +4,9 @@
 A list parameter is fixed at construction (it sets the number of kernels, the length
 of the states' last axis); its other axes broadcast to the population shape, as
 ``tau_syn`` of the multisynapse models does. Each kernel decays by
-:math:`e^{-h/\\tau_k}` per step and jumps by :math:`q_k` at every spike.
+:math:`e^{-h/\\tau_k}` per step and jumps by :math:`q_k` at every spike. Models with
+receptors ``1..n`` (one per entry of such a list) read their spikes with
+:func:`receptor_weights`.
 """
 
 from __future__ import annotations
@@ -98,3 +100,21 @@ def decay(elements: Any, tau: Any) -> Any:
 def jump(elements: Any, q: Any, count: Any) -> Any:
     """The kernels after ``count`` spikes (per neuron) add ``count * q_k`` to each."""
     return elements + jnp.asarray(count, environ.dftype())[..., None] * q
+
+
+def receptor_weights(neuron: Any, unit: u.Unit) -> Any:
+    """This step's spike weights (magnitudes in ``unit``) of a neuron with receptors
+    ``1..n`` (its ``RECEPTOR_TYPES``), along a last axis of receptors. Unlabelled input
+    is refused: such a neuron has no receptor 0."""
+    if None in neuron.delta_input_labels():
+        raise ParameterError(
+            f"{neuron.name}: unlabelled spike input; {type(neuron).__name__} takes spikes on "
+            f"receptors {sorted(neuron.RECEPTOR_TYPES)} only (NEST's receptor_type "
+            f"1..{len(neuron.RECEPTOR_TYPES)}), label each input with one"
+        )
+    shape = jnp.shape(u.magnitude(neuron.V.value))
+    weights = []
+    for label in neuron.RECEPTOR_TYPES:
+        w = neuron.spike_inputs(label)
+        weights.append(jnp.broadcast_to(u.to_float(w, unit) if u.is_quantity(w) else w, shape))
+    return jnp.stack(weights, axis=-1)

@@ -38,7 +38,8 @@ def exp_current_to_V(h: Any, tau_s: Any, tau_m: Any, C: Any) -> Any:
     """The voltage change per unit initial exponential current over ``h``."""
     x = h * (1.0 / tau_s - 1.0 / tau_m)
     safe = jnp.where(jnp.abs(x) < _SMALL, 1.0, x)
-    phi1 = jnp.where(jnp.abs(x) < _SMALL, 1.0 - x / 2.0 + x**2 / 6.0, -jnp.expm1(-safe) / safe)
+    series = 1.0 - x / 2.0 + x**2 / 6.0 - x**3 / 24.0 + x**4 / 120.0
+    phi1 = jnp.where(jnp.abs(x) < _SMALL, series, -jnp.expm1(-safe) / safe)
     return jnp.exp(-h / tau_m) * h / C * phi1
 
 
@@ -46,7 +47,7 @@ def alpha_current_to_V(h: Any, tau_s: Any, tau_m: Any, C: Any) -> Any:
     """The voltage change per unit initial alpha-current slope over ``h``."""
     x = h * (1.0 / tau_s - 1.0 / tau_m)
     safe = jnp.where(jnp.abs(x) < _SMALL, 1.0, x)
-    series = 0.5 - x / 3.0 + x**2 / 8.0
+    series = 0.5 - x / 3.0 + x**2 / 8.0 - x**3 / 30.0 + x**4 / 144.0
     exact = (-jnp.expm1(-safe) - safe * jnp.exp(-safe)) / safe**2
     phi2 = jnp.where(jnp.abs(x) < _SMALL, series, exact)
     return jnp.exp(-h / tau_m) * h**2 / C * phi2

@@ -3,15 +3,19 @@
 :class:`Network` owns time (its clock), the order of the work in a step, and the
 compiled program of a simulation. Each step ``i`` (covering ``(t_i, t_i + dt]``):
 
-1. every generator computes what it emits in this step;
+1. every generator computes what it emits in this step, and every rate connection
+   hands its targets their input of this step (:mod:`neurodyn.network._rate_delivery`);
 2. every neuron population updates (the spikes and currents that arrive in step
    ``i``, taken out of the ring buffers at the end of step ``i - 1``, are its delta
-   and current inputs);
+   and current inputs); astrocytes then send their slow inward currents
+   (:mod:`neurodyn.network._sic_delivery`);
 3. the spikes of step ``i`` and the generators' output go into the ring buffers of
    their targets, to arrive ``delay >= 1`` steps later, and each buffer's slot of
    step ``i + 1`` is taken out (a ``volume_transmitter`` takes in its arrivals of step
    ``i`` before, and its neurons' spikes and its trigger after; see
-   :mod:`neurodyn.network._volume_transmitter`);
+   :mod:`neurodyn.network._volume_transmitter`; spikes between precise-timing neurons
+   keep their offsets, :mod:`neurodyn.network._precise_delivery`; a binary neuron sends
+   its signed state changes);
 4. the recorders record.
 
 A spike emitted in step ``i`` with a delay of ``d`` steps is thus seen by its target
@@ -44,12 +48,16 @@ from ..core._state import (
     write_values,
 )
 from ..nest._base import ArchivingNode
+from ..nest._binary import binary_signal
 from ..nest.synapses import SYNAPSE_MODELS, SynapseModel
 from ..running._runner import _n_steps
 from ._delivery import DelayedDelivery
 from ._nodes import STATE_NAMES, NodeCollection, nest_units
 from ._plastic import PlasticDelivery
+from ._precise_delivery import PreciseDelivery, is_precise_connection
+from ._rate_delivery import connect_rate, is_rate_connection
 from ._recorders import EventRecorder, Recorder, multimeter, spike_recorder, weight_recorder
+from ._sic_delivery import connect_sic, is_sic_connection
 from ._volume_transmitter import volume_transmitter
 
 #: NEST's default delay of a connection.
@@ -77,6 +85,8 @@ class Network(Module):
         self.recorders: list[Recorder] = []
         self.transmitters: list[volume_transmitter] = []
         self.deliveries: list[DelayedDelivery | PlasticDelivery] = []
+        self.rate_connections: list[Module] = []  # between rate nodes: see _rate_delivery
+        self.sic_connections: list[Module] = []  # astrocytes to neurons: see _sic_delivery
         # per delivery: global ids of its source and target nodes, and its synapse model
         self._endpoints: list[tuple[np.ndarray, np.ndarray, str]] = []
         # synapse models by name (NEST's, and copies): (rule class, default parameters)
@@ -166,6 +176,12 @@ class Network(Module):
         if isinstance(target, Recorder) or isinstance(source, Recorder):
             self._connect_recorder(pre, post, conn_spec, syn_spec)
             return
+        if is_rate_connection(source, target, syn_spec):
+            self.rate_connections.append(connect_rate(self, pre, post, conn_spec, syn_spec))
+            return
+        if is_sic_connection(syn_spec):
+            self.sic_connections.append(connect_sic(self, pre, post, conn_spec, syn_spec))
+            return
         if not isinstance(target, Dynamics) or target not in self.populations:
             raise ParameterError(
                 f"{type(source).__name__} cannot drive {type(target).__name__}: connections "
@@ -180,6 +196,7 @@ class Network(Module):
             unit = _weight_unit(target) if kind == "spike" else u.pA
         else:
             raise ParameterError(f"{type(source).__name__} cannot send to neurons")
+        binary = binary_signal(source, target)  # a binary neuron sends its state changes
         syn_spec = dict(syn_spec or {})
         model_name = syn_spec.pop("synapse_model", "static_synapse")
         rule_class, model_defaults = self._synapse_model(model_name)
@@ -248,13 +265,15 @@ class Network(Module):
                 recorder=self._weight_recorder(recorder),
                 source_ids=self._ids_of(source), target_ids=self._ids_of(target),
             )  # fmt: skip
+        elif is_precise_connection(source, target):  # spikes keep their offsets
+            delivery = PreciseDelivery(local, source, target, unit)
         else:
             delivery = DelayedDelivery(local, target, kind, receptor, unit)
         _create_states(delivery)
         setattr(self, f"delivery_{len(self.deliveries)}", delivery)
         self.deliveries.append(delivery)
         offsets = getattr(target, "OFFSET_RECEPTORS", {}).get(receptor) == type(source).__name__
-        self._sources.append((source, part, offsets))
+        self._sources.append((source, part, offsets or binary))
         source_ids = self._ids_of(source)
         if part is not None:  # a device: one output per connection, all from its one id
             source_ids = np.full(local.n_pre, source_ids[0])
@@ -481,11 +500,18 @@ class Network(Module):
     def update(self) -> None:
         """One step, in the order of the module docstring."""
         emitted = {id(g): g.update() for g in self.generators}
+        for connection in self.rate_connections:  # what rate nodes send in this step
+            connection.update()
         for population in self.populations:
             population.update()
         for transmitter in self.transmitters:
             transmitter.arrive()
+        for connection in self.sic_connections:  # the astrocytes' SIC of this step
+            connection.send_sic()
         for delivery, (source, part, offsets) in zip(self.deliveries, self._sources, strict=True):
+            if isinstance(delivery, PreciseDelivery):
+                delivery.send_from(source)
+                continue
             if part is None:
                 delivery.send(source.spike_offset.value if offsets else source.spike.value)
                 continue

@@ -125,7 +125,8 @@ class NodeCollection:
 
 #: NEST's names of initial values that a status dict may set, and the states they name.
 STATE_NAMES = {"V_m": "V", "w": "w", "g_ex": "g_ex", "g_in": "g_in", "I_syn_ex": "I_syn_ex",
-               "I_syn_in": "I_syn_in", "U_m": "U_m"}  # fmt: skip
+               "I_syn_in": "I_syn_in", "U_m": "U_m", "IP3": "IP3", "Ca_astro": "Ca_astro",
+               "h_IP3R": "h_IP3R", "rate": "rate"}  # fmt: skip
 
 
 def nest_units(unit: Any, value: Any) -> Any:

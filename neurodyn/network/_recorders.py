@@ -24,6 +24,7 @@ from ..core._errors import ParameterError
 from ..core._module import Module
 from ..core._params import Param
 from ..core._state import ShortTermState
+from ..nest._precise import PreciseIAF
 from ..ops import append_spike_events
 
 
@@ -139,13 +140,15 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
     ``origin``  0 ms      shift of the window
     ==========  ========  =====================================================
 
-    ``events`` (after a simulation): ``{"senders": ids, "times": ms}``, times the end
-    of the step of each spike, in the order recorded (by step, then by sender).
+    ``events`` (after a simulation): ``{"senders": ids, "times": ms, "offsets": ms}``,
+    in the order recorded (by step, then by sender): times the end of the step of each
+    spike less its offset, the precise time of a spike of a ``*_ps`` neuron (NEST's
+    offsets, 0 for other neurons).
     The buffer holds ``capacity`` events per simulation call; a call that records
     more is repeated with a larger buffer by the network.
     """
 
-    FIELDS = {"senders": "int"}
+    FIELDS = {"senders": "int", "offsets": "float"}
 
     def __init__(
         self,
@@ -160,13 +163,27 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
         """Append this step's spikes of the sources (inside the compiled loop)."""
         step = environ.get("i")
         active = self.in_window(step + 1)
+        precise = any(isinstance(model, PreciseIAF) for model, _, _ in self.sources)
         for model, indices, ids in self.sources:
             spikes = model.spike.value
             if active is not True:
                 spikes = jnp.where(active, spikes, jnp.zeros_like(spikes))
+            count = self.count.value
             self.steps.value, self.senders.value, self.count.value = append_spike_events(
                 spikes, indices, ids, step, self.steps.value, self.senders.value, self.count.value
             )
+            if precise:  # the offsets of the same events, in the same order
+                fired = spikes[indices] != 0
+                offset = jnp.zeros(fired.shape, self.offsets.value.dtype)
+                if isinstance(model, PreciseIAF):
+                    offset = u.to_float(model.spike_offset.value, u.ms)[indices]
+                where = jnp.where(fired, count + jnp.cumsum(fired) - 1, self.capacity)
+                self.offsets.value = self.offsets.value.at[where].set(offset, mode="drop")
+
+    def collect(self) -> None:
+        super().collect()
+        part = self._collected[-1]
+        part["times"] = part["times"] - part["offsets"]
 
     @property
     def n_sources(self) -> int:

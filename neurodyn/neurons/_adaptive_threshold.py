@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-
 from .. import units as u
 from ..core import environ
 from ..core._params import Param
-from ..core._state import HiddenState, ShortTermState
 from ..init import Constant
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._base import Neuron, check_current, hard_or_soft_reset, next_refractory, refractory_counter
 from ._lif import LIF
 from ._refractory import Refractory
 
@@ -114,10 +111,7 @@ class ALIF(LIF):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        a = initial_value(
-            "a_initializer", self.a_initializer, u.UNITLESS, self.varshape, batch_size
-        )
-        self.a = HiddenState(a, name="a")
+        self.init_hidden(batch_size, a=u.UNITLESS)
 
     def threshold(self) -> Any:
         """The effective threshold, ``V_th + beta * a``."""
@@ -290,18 +284,8 @@ class GIF(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        shape = self.varshape
-        V = initial_value("V_initializer", self.V_initializer, u.mV, shape, batch_size)
-        I1 = initial_value("I1_initializer", self.I1_initializer, u.pA, shape, batch_size)
-        I2 = initial_value("I2_initializer", self.I2_initializer, u.pA, shape, batch_size)
-        V_th = initial_value("V_th_initializer", self.V_th_initializer, u.mV, shape, batch_size)
-        self.V = HiddenState(V, name="V")
-        self.I1 = HiddenState(I1, name="I1")
-        self.I2 = HiddenState(I2, name="I2")
-        self.V_th = HiddenState(V_th, name="V_th")
-        self.refractory = ShortTermState(
-            jnp.zeros(jnp.shape(V.mantissa), jnp.int32), name="refractory"
-        )
+        self.init_hidden(batch_size, V=u.mV, I1=u.pA, I2=u.pA, V_th=u.mV)
+        self.refractory = refractory_counter(self.V.value)
 
     def dV(self, V: Any, I1: Any, I2: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt``."""

@@ -11,7 +11,7 @@ from .. import units as u
 from ..core import environ
 from ..core._errors import ParameterError
 from ..core._module import Dynamics
-from ..core._state import ShortTermState
+from ..core._state import HiddenState, ShortTermState
 from ..init import initialize
 from ..integrators import integrate
 from ..surrogate import ReluGrad, Surrogate
@@ -47,6 +47,14 @@ class Neuron(Dynamics):
     def init_state(self, batch_size: int | None = None) -> None:
         shape = self.varshape if batch_size is None else (batch_size, *self.varshape)
         self.spike = ShortTermState(jnp.zeros(shape, environ.dftype()), name="spike")
+
+    def init_hidden(self, batch_size: int | None, **units: u.Unit) -> None:
+        """Create each hidden state ``name=unit`` (e.g. ``V=u.mV``) from the neuron's
+        initializer ``{name}_initializer``, checked to have the dimension of ``unit``."""
+        for name, unit in units.items():
+            key = f"{name}_initializer"
+            value = initial_value(key, getattr(self, key), unit, self.varshape, batch_size)
+            setattr(self, name, HiddenState(value, name=name))
 
     #: The name of the state :meth:`get_spike` reads by default (the membrane potential).
     VOLTAGE = "V"
@@ -99,6 +107,12 @@ def hard_or_soft_reset(V: Any, spike: Any, V_th: Any, V_reset: Any, mode: str) -
     if mode == "hard":
         return V - (V - V_reset) * jax.lax.stop_gradient(spike)
     return V - (V_th - V_reset) * spike
+
+
+def refractory_counter(V: Any) -> ShortTermState:
+    """The state ``refractory``: steps left in the refractory period (0: free), one per
+    entry of ``V``."""
+    return ShortTermState(jnp.zeros(jnp.shape(u.magnitude(V)), jnp.int32), name="refractory")
 
 
 def next_refractory(refractory: Any, spike: Any, tau_ref: Any) -> Any:

@@ -20,7 +20,8 @@ from ..core import environ
 from ..core import random as nd_random
 from ..core._errors import ParameterError
 from ..core._params import parameter
-from ..integrators import phi1
+from ..core._state import HiddenState
+from ..integrators import integrate, phi1
 from ..surrogate import Surrogate
 from ._base import initial_value
 
@@ -83,6 +84,25 @@ def threshold_crossing(spk_fun: Surrogate, V_prev: Any, V: Any, V_th: Any) -> An
     return spk_fun(in_mV(V - V_th)) * rising
 
 
+def crossing_step(neuron: Any, x: Any, states: tuple[str, ...], noise: Any = None) -> Any:
+    """One step of a model whose spikes are upward crossings of ``V_th``: integrate the
+    hidden states ``states`` (``"V"`` among them) together with ``neuron.derivative``
+    and the input current ``x``, add delta inputs and the ``noise`` increment to ``V``,
+    detect the crossing. Returns the spikes."""
+    V_prev = neuron.V.value
+    y = integrate(
+        lambda y, t: neuron.derivative(y, t, neuron.sum_current_inputs(x, y["V"])),
+        {name: getattr(neuron, name).value for name in states},
+        method=neuron.method,
+    )
+    y["V"] = add_noise(neuron.sum_delta_inputs(y["V"]), noise)
+    spike = threshold_crossing(neuron.spk_fun, V_prev, y["V"], neuron.V_th)
+    for name in states:
+        getattr(neuron, name).value = y[name]
+    neuron.spike.value = spike
+    return spike
+
+
 def gating_initial_value(
     name: str, initializer: Any, steady: Any, shape: tuple[int, ...], batch_size: int | None
 ) -> Any:
@@ -94,6 +114,18 @@ def gating_initial_value(
     value = initial_value(name, initializer, u.UNITLESS, shape, batch_size)
     check_fraction(name, value)
     return value
+
+
+def init_gates(neuron: Any, batch_size: int | None, steady: dict[str, Any]) -> None:
+    """Create the gating states named by ``steady``'s keys from the neuron's
+    ``{gate}_initializer`` (see :func:`gating_initial_value`; ``steady[gate]`` is the
+    steady state at the initial voltage)."""
+    for gate, steady_value in steady.items():
+        key = f"{gate}_initializer"
+        value = gating_initial_value(
+            key, getattr(neuron, key), steady_value, neuron.varshape, batch_size
+        )
+        setattr(neuron, gate, HiddenState(value, name=gate))
 
 
 def check_fraction(name: str, value: Any) -> None:

@@ -6,12 +6,8 @@ from typing import Any
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
 from ..surrogate import Surrogate
-from ._base import (
-    initial_value,
-    step_with_recovery,
-)
+from ._base import step_with_recovery
 from ._lif import LIF
 from ._refractory import Refractory
 
@@ -26,17 +22,24 @@ class AdaptationCurrent:
        \tau_w \frac{dw}{dt} = a (V - V_{rest}) - w, \qquad w \leftarrow w + b
        \text{ at a spike.}
 
-    Parameters ``tau_w``, ``a``, ``b``; initialiser ``w_initializer``; state ``w``.
+    Parameters ``tau_w``, ``a``, ``b`` and the initialiser ``w_initializer``, taken by
+    name and set after the membrane's (the other arguments); state ``w``.
     """
 
     tau_w = Param(u.ms, positive=True)
     a = Param(u.nS)
     b = Param(u.pA)
 
+    def __init__(
+        self, *membrane: Any, tau_w: Any, a: Any, b: Any, w_initializer: Any, **by_name: Any
+    ):
+        super().__init__(*membrane, **by_name)
+        self.set(tau_w=tau_w, a=a, b=b)
+        self.w_initializer = w_initializer
+
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        w = initial_value("w_initializer", self.w_initializer, u.pA, self.varshape, batch_size)
-        self.w = HiddenState(w, name="w")
+        self.init_hidden(batch_size, w=u.pA)
 
     def dw(self, V: Any, w: Any) -> Any:
         """The adaptation equation, ``dw/dt``."""
@@ -232,25 +235,11 @@ class AdExIF(AdaptationCurrent, ExpIF):
         name: str | None = None,
     ):
         super().__init__(
-            in_size,
-            tau=tau,
-            R=R,
-            V_rest=V_rest,
-            V_reset=V_reset,
-            V_th=V_th,
-            V_T=V_T,
-            delta_T=delta_T,
-            tau_ref=tau_ref,
-            V_initializer=V_initializer,
-            spk_fun=spk_fun,
-            spk_reset=spk_reset,
-            method=method,
-            name=name,
-        )
-        self.tau_w = tau_w
-        self.a = a
-        self.b = b
-        self.w_initializer = w_initializer
+            in_size, tau=tau, R=R, V_rest=V_rest, V_reset=V_reset, V_th=V_th, V_T=V_T,
+            delta_T=delta_T, tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
+            spk_reset=spk_reset, method=method, name=name, tau_w=tau_w, a=a, b=b,
+            w_initializer=w_initializer,
+        )  # fmt: skip
 
 
 class ExpIFRef(Refractory, ExpIF):

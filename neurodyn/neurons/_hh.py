@@ -8,25 +8,23 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
 from ..init import Uniform
-from ..integrators import check_method, integrate
+from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import Neuron, initial_value
+from ._base import Neuron
 from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
     NOISE_UNIT,
-    add_noise,
     check_current_density,
     check_fraction,
+    crossing_step,
     gating,
-    gating_initial_value,
     in_mV,
+    init_gates,
     linoid,
     steady_state,
-    threshold_crossing,
 )
 
 
@@ -156,19 +154,9 @@ class HH(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        rates = self.rates(V)
-        shape = self.varshape
-        self.V = HiddenState(V, name="V")
-        for gate, init in (
-            ("m", self.m_initializer),
-            ("h", self.h_initializer),
-            ("n", self.n_initializer),
-        ):
-            value = gating_initial_value(
-                f"{gate}_initializer", init, steady_state(*rates[gate]), shape, batch_size
-            )
-            setattr(self, gate, HiddenState(value, name=gate))
+        self.init_hidden(batch_size, V=u.mV)
+        rates = self.rates(self.V.value)
+        init_gates(self, batch_size, {gate: steady_state(*rates[gate]) for gate in "mhn"})
 
     @staticmethod
     def rates(V: Any) -> dict[str, tuple[Any, Any]]:
@@ -200,15 +188,4 @@ class HH(Neuron):
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)
-        V_prev = self.V.value
-        y = {"V": V_prev, "m": self.m.value, "h": self.h.value, "n": self.n.value}
-        y = integrate(
-            lambda y, t: self.derivative(y, t, self.sum_current_inputs(x, y["V"])),
-            y,
-            method=self.method,
-        )
-        V = add_noise(self.sum_delta_inputs(y["V"]), self.noise)
-        spike = threshold_crossing(self.spk_fun, V_prev, V, self.V_th)
-        self.V.value, self.m.value, self.h.value, self.n.value = V, y["m"], y["h"], y["n"]
-        self.spike.value = spike
-        return spike
+        return crossing_step(self, x, ("V", "m", "h", "n"), self.noise)

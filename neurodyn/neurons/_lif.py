@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-
 from .. import units as u
 from ..core import environ
 from ..core._params import Param
-from ..core._state import HiddenState, ShortTermState
 from ..init import Constant
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, check_current, hard_or_soft_reset, initial_value, next_refractory
+from ._base import Neuron, check_current, hard_or_soft_reset, next_refractory, refractory_counter
 from ._refractory import Refractory
 
 
@@ -99,10 +96,8 @@ class LIF(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
-        shape = jnp.shape(self.V.value.mantissa)
-        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+        self.init_hidden(batch_size, V=u.mV)
+        self.refractory = refractory_counter(self.V.value)
 
     def dV(self, V: Any, t: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt``."""

@@ -8,22 +8,20 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
 from ..init import Uniform
-from ..integrators import check_method, integrate
+from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import Neuron, initial_value
+from ._base import Neuron
 from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
     NOISE_UNIT,
-    add_noise,
     check_current_density,
     check_fraction,
-    gating_initial_value,
+    crossing_step,
     in_mV,
-    threshold_crossing,
+    init_gates,
 )
 
 
@@ -152,12 +150,8 @@ class MorrisLecar(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
-        W = gating_initial_value(
-            "W_initializer", self.W_initializer, self.W_inf(V), self.varshape, batch_size
-        )
-        self.W = HiddenState(W, name="W")
+        self.init_hidden(batch_size, V=u.mV)
+        init_gates(self, batch_size, {"W": self.W_inf(self.V.value)})
 
     def M_inf(self, V: Any) -> Any:
         """Open fraction of the (instantaneous) calcium channels at ``V``."""
@@ -188,14 +182,4 @@ class MorrisLecar(Neuron):
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)
-        V_prev = self.V.value
-        y = integrate(
-            lambda y, t: self.derivative(y, t, self.sum_current_inputs(x, y["V"])),
-            {"V": V_prev, "W": self.W.value},
-            method=self.method,
-        )
-        V = add_noise(self.sum_delta_inputs(y["V"]), self.noise)
-        spike = threshold_crossing(self.spk_fun, V_prev, V, self.V_th)
-        self.V.value, self.W.value = V, y["W"]
-        self.spike.value = spike
-        return spike
+        return crossing_step(self, x, ("V", "W"), self.noise)

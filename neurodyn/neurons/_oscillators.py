@@ -9,10 +9,9 @@ import jax
 from .. import units as u
 from ..core._errors import ParameterError
 from ..core._params import Param
-from ..core._state import HiddenState
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, initial_value
+from ._base import Neuron
 
 
 def check_dimensionless(owner: str, x: Any) -> None:
@@ -36,10 +35,7 @@ class Oscillator(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        for key in self.STATES:
-            name = f"{key}_initializer"
-            value = initial_value(name, getattr(self, name), u.UNITLESS, self.varshape, batch_size)
-            setattr(self, key, HiddenState(value, name=key))
+        self.init_hidden(batch_size, **dict.fromkeys(self.STATES, u.UNITLESS))
 
     def derivative(self, y: dict[str, Any], t: Any, I: Any) -> dict[str, Any]:
         raise NotImplementedError

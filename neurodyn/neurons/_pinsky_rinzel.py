@@ -14,7 +14,7 @@ from ..core._params import Param, parameter
 from ..core._state import HiddenState
 from ..integrators import check_method, integrate
 from ..surrogate import Surrogate
-from ._base import Neuron, initial_value
+from ._base import Neuron
 from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
@@ -215,15 +215,10 @@ class PinskyRinzelModel(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        shape = self.varshape
-        Vs = initial_value("Vs_initializer", self.Vs_initializer, u.mV, shape, batch_size)
-        Vd = initial_value("Vd_initializer", self.Vd_initializer, u.mV, shape, batch_size)
-        Ca = initial_value("Ca_initializer", self.Ca_initializer, u.UNITLESS, shape, batch_size)
+        self.init_hidden(batch_size, Vs=u.mV, Vd=u.mV, Ca=u.UNITLESS)
+        Vs, Vd, Ca = self.Vs.value, self.Vd.value, self.Ca.value
         if not isinstance(Ca, jax.core.Tracer):
             parameter("Ca_initializer", Ca, shape=None, nonnegative=True)
-        self.Vs = HiddenState(Vs, name="Vs")
-        self.Vd = HiddenState(Vd, name="Vd")
-        self.Ca = HiddenState(Ca, name="Ca")
         rates = self.soma_rates(Vs) | self.dendrite_rates(Vd, Ca)
         for gate in ("h", "n", "s", "c", "q"):
             setattr(self, gate, HiddenState(steady_state(*rates[gate]), name=gate))

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import jax.numpy as jnp
-
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState, ShortTermState
+from ..core._state import HiddenState
 from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import (
-    Neuron,
-    initial_value,
-    step_with_recovery,
-)
+from ._base import Neuron, refractory_counter, step_with_recovery
 from ._exp_if import AdaptationCurrent
 from ._lif import LIF
 from ._refractory import Refractory
@@ -202,30 +196,19 @@ class Izhikevich(Neuron):
         name: str | None = None,
     ):
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self.a = a
-        self.b = b
-        self.c = c
-        self.d = d
-        self.V_th = V_th
-        self.C = C
-        self.tau_ref = tau_ref
+        self.set(a=a, b=b, c=c, d=d, V_th=V_th, C=C, tau_ref=tau_ref)
         self.V_initializer = V_initializer
         self.u_initializer = u_initializer
         self.method = check_method(method)
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        self.V = HiddenState(V, name="V")
+        self.init_hidden(batch_size, V=u.mV)
         if self.u_initializer is None:
-            recovery = self.b * V
+            self.u = HiddenState(self.b * self.V.value, name="u")
         else:
-            recovery = initial_value(
-                "u_initializer", self.u_initializer, u.mV / u.ms, self.varshape, batch_size
-            )
-        self.u = HiddenState(recovery, name="u")
-        shape = jnp.shape(self.V.value.mantissa)
-        self.refractory = ShortTermState(jnp.zeros(shape, jnp.int32), name="refractory")
+            self.init_hidden(batch_size, u=u.mV / u.ms)
+        self.refractory = refractory_counter(self.V.value)
 
     def dV(self, V: Any, recovery: Any, I: Any) -> Any:
         """The membrane equation, ``dV/dt`` (held at its ``V_th`` value above ``V_th``)."""
@@ -335,12 +318,9 @@ class AdQuaIF(AdaptationCurrent, QuaIF):
         super().__init__(
             in_size, tau=tau, R=R, c=c, V_rest=V_rest, V_c=V_c, V_reset=V_reset,
             V_th=V_th, tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
-            spk_reset=spk_reset, method=method, name=name,
+            spk_reset=spk_reset, method=method, name=name, tau_w=tau_w, a=a, b=b,
+            w_initializer=w_initializer,
         )  # fmt: skip
-        self.tau_w = tau_w
-        self.a = a
-        self.b = b
-        self.w_initializer = w_initializer
 
 
 class AdQuaIFRef(Refractory, AdQuaIF):

@@ -6,9 +6,8 @@ from typing import Any
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
 from ..surrogate import Surrogate
-from ._base import initial_value, step_with_recovery
+from ._base import step_with_recovery
 from ._lif import LIF
 
 
@@ -89,15 +88,12 @@ class CubaLIF(LIF):
             tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
             spk_reset=spk_reset, method=method, name=name,
         )  # fmt: skip
-        self.tau_syn = tau_syn
+        self.set(tau_syn=tau_syn)
         self.I_syn_initializer = I_syn_initializer
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        I_syn = initial_value(
-            "I_syn_initializer", self.I_syn_initializer, u.pA, self.varshape, batch_size
-        )
-        self.I_syn = HiddenState(I_syn, name="I_syn")
+        self.init_hidden(batch_size, I_syn=u.pA)
 
     def dI_syn(self, I_syn: Any, I: Any) -> Any:
         """The synaptic current equation, ``dI_syn/dt``."""
@@ -200,19 +196,13 @@ class CobaLIF(LIF):
             tau_ref=tau_ref, V_initializer=V_initializer, spk_fun=spk_fun,
             spk_reset=spk_reset, method=method, name=name,
         )  # fmt: skip
-        self.tau_E = tau_E
-        self.tau_I = tau_I
-        self.E_E = E_E
-        self.E_I = E_I
+        self.set(tau_E=tau_E, tau_I=tau_I, E_E=E_E, E_I=E_I)
         self.g_E_initializer = g_E_initializer
         self.g_I_initializer = g_I_initializer
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        for key in ("g_E", "g_I"):
-            init = getattr(self, f"{key}_initializer")
-            g = initial_value(f"{key}_initializer", init, u.nS, self.varshape, batch_size)
-            setattr(self, key, HiddenState(g, name=key))
+        self.init_hidden(batch_size, g_E=u.nS, g_I=u.nS)
 
     def synaptic_current(self, V: Any, g_E: Any, g_I: Any) -> Any:
         """The current through the conductances, ``g_E (E_E - V) + g_I (E_I - V)``."""

@@ -8,18 +8,17 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
-from ..integrators import check_method, integrate
+from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import Neuron, check_current, initial_value
+from ._base import Neuron, check_current
 from ._biophysical import (
     check_fraction,
+    crossing_step,
     gating,
-    gating_initial_value,
     in_mV,
+    init_gates,
     linoid,
     steady_state,
-    threshold_crossing,
 )
 
 
@@ -148,18 +147,9 @@ class TraubMilesHH(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        rates = self.rates(V)
-        self.V = HiddenState(V, name="V")
-        for gate, init in (
-            ("m", self.m_initializer),
-            ("h", self.h_initializer),
-            ("n", self.n_initializer),
-        ):
-            value = gating_initial_value(
-                f"{gate}_initializer", init, steady_state(*rates[gate]), self.varshape, batch_size
-            )
-            setattr(self, gate, HiddenState(value, name=gate))
+        self.init_hidden(batch_size, V=u.mV)
+        rates = self.rates(self.V.value)
+        init_gates(self, batch_size, {gate: steady_state(*rates[gate]) for gate in "mhn"})
 
     def rates(self, V: Any) -> dict[str, tuple[Any, Any]]:
         """``{gate: (alpha, beta)}`` in 1/ms at the voltage ``V``."""
@@ -190,15 +180,4 @@ class TraubMilesHH(Neuron):
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
         check_current(self.name, x)
-        V_prev = self.V.value
-        y = {"V": V_prev, "m": self.m.value, "h": self.h.value, "n": self.n.value}
-        y = integrate(
-            lambda y, t: self.derivative(y, t, self.sum_current_inputs(x, y["V"])),
-            y,
-            method=self.method,
-        )
-        V = self.sum_delta_inputs(y["V"])
-        spike = threshold_crossing(self.spk_fun, V_prev, V, self.V_th)
-        self.V.value, self.m.value, self.h.value, self.n.value = V, y["m"], y["h"], y["n"]
-        self.spike.value = spike
-        return spike
+        return crossing_step(self, x, ("V", "m", "h", "n"))

@@ -8,24 +8,22 @@ import jax.numpy as jnp
 
 from .. import units as u
 from ..core._params import Param
-from ..core._state import HiddenState
-from ..integrators import check_method, integrate
+from ..integrators import check_method
 from ..surrogate import Surrogate
-from ._base import Neuron, initial_value
+from ._base import Neuron
 from ._biophysical import (
     CAPACITANCE_DENSITY,
     CONDUCTANCE_DENSITY,
     CURRENT_DENSITY,
     NOISE_UNIT,
-    add_noise,
     check_current_density,
     check_fraction,
+    crossing_step,
     gating,
-    gating_initial_value,
     in_mV,
+    init_gates,
     linoid,
     steady_state,
-    threshold_crossing,
 )
 
 
@@ -150,14 +148,9 @@ class WangBuzsakiModel(Neuron):
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
-        V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
-        rates = self.rates(V)
-        self.V = HiddenState(V, name="V")
-        for gate, init in (("h", self.h_initializer), ("n", self.n_initializer)):
-            value = gating_initial_value(
-                f"{gate}_initializer", init, steady_state(*rates[gate]), self.varshape, batch_size
-            )
-            setattr(self, gate, HiddenState(value, name=gate))
+        self.init_hidden(batch_size, V=u.mV)
+        rates = self.rates(self.V.value)
+        init_gates(self, batch_size, {gate: steady_state(*rates[gate]) for gate in "hn"})
 
     @staticmethod
     def m_inf(V: Any) -> Any:
@@ -193,14 +186,4 @@ class WangBuzsakiModel(Neuron):
 
     def update(self, x: Any = 0.0 * CURRENT_DENSITY) -> Any:
         check_current_density(self.name, "x", x)
-        V_prev = self.V.value
-        y = integrate(
-            lambda y, t: self.derivative(y, t, self.sum_current_inputs(x, y["V"])),
-            {"V": V_prev, "h": self.h.value, "n": self.n.value},
-            method=self.method,
-        )
-        V = add_noise(self.sum_delta_inputs(y["V"]), self.noise)
-        spike = threshold_crossing(self.spk_fun, V_prev, V, self.V_th)
-        self.V.value, self.h.value, self.n.value = V, y["h"], y["n"]
-        self.spike.value = spike
-        return spike
+        return crossing_step(self, x, ("V", "h", "n"), self.noise)

@@ -93,8 +93,8 @@ def test_spike_generator_errors():
         devices.spike_generator([1.0] * u.ms, spike_multiplicities=[1.5])
     with pytest.raises(nd.ParameterError, match="spike_multiplicities must be >= 0"):
         devices.spike_generator([1.0] * u.ms, spike_multiplicities=[-1])
-    with pytest.raises(nd.ParameterError, match="precise_times"):
-        devices.spike_generator([1.0] * u.ms, precise_times=True)
+    with pytest.raises(nd.ParameterError, match="precise_times cannot be True"):
+        devices.spike_generator([1.0] * u.ms, precise_times=True, allow_offgrid_times=True)
     with pytest.raises(nd.ParameterError, match="must be a time quantity"):
         devices.spike_generator([1.0, 2.0])
     sg = devices.spike_generator([1.0] * u.ms)

@@ -124,7 +124,7 @@ def test_beta_conductances_follow_the_normalised_beta_function():
 
 
 def test_beta_normalisation_with_equal_time_constants_is_the_alpha_one():
-    from neurodyn.nest._iaf_cond import beta_normalization
+    from neurodyn.nest._conductance import beta_normalization
 
     nd.environ.set(precision=64)
     factor = beta_normalization(np.array([0.2, 2.0]) * u.ms, np.array([0.2, 2.0]) * u.ms)

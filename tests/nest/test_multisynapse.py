@@ -172,3 +172,16 @@ def test_through_the_network_layer(model):
     # the spike sent at 1 ms arrives (delay 1 ms) at the end of the step ending at 2 ms
     times, current = events["times"], events["I_syn_2"]
     assert np.all(current[times < 1.95] == 0.0) and current[times > 2.05].min() > 10.0
+
+
+@pytest.mark.parametrize("model", list(_MODELS))
+def test_per_neuron_capacitance_scales_each_neurons_own_response(model):
+    """Neurons with C_m 100, 200, 400 pF (three receptors, so the neuron axis could be
+    mistaken for the receptor axis): the same spike moves each V by 1/C_m."""
+    nd.environ.set(precision=64)
+    C_m = jnp.array([100.0, 200.0, 400.0]) * u.pF
+    neuron = nd.init_all_states(_MODELS[model](3, C_m=C_m, tau_syn=[0.5, 2.0, 5.0] * u.ms))
+    neuron.add_delta_input("spike", lambda: 100.0 * u.pA * (nd.environ.get("i") == 0), label="2")
+    V = nd.run(neuron, 2.0 * u.ms, monitors={"V": neuron.V})["V"]
+    rise = np.asarray(u.to_float(V[-1] - (-70.0 * u.mV), u.mV))
+    np.testing.assert_allclose(rise * np.array([1.0, 2.0, 4.0]), rise[0], rtol=1e-12)

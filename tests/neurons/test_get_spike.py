@@ -10,6 +10,7 @@ import pytest
 
 import neurodyn as nd
 from neurodyn import units as u
+from neurodyn.nest._binary import BinaryNeuron
 from neurodyn.neurons._base import Neuron
 
 MODELS = {
@@ -19,7 +20,9 @@ MODELS = {
     if inspect.isclass(cls)
     and issubclass(cls, Neuron)
     # the relays have no membrane and no threshold; the escape-noise models draw their
-    # spikes from a rate instead of crossing a threshold
+    # spikes from a rate instead of crossing a threshold; binary neurons have a state
+    # of 0 or 1, not a membrane potential
+    and not issubclass(cls, BinaryNeuron)
     and cls
     not in (
         Neuron,
@@ -28,7 +31,11 @@ MODELS = {
         nd.nest.ignore_and_fire,
         nd.nest.gif_psc_exp,
         nd.nest.gif_cond_exp,
+        nd.nest.gif_psc_exp_multisynapse,
+        nd.nest.gif_cond_exp_multisynapse,
+        nd.nest.gif_pop_psc_exp,
         nd.nest.pp_psc_delta,
+        nd.nest.pp_cond_exp_mc_urbanczik,
     )
 }
 
