@@ -41,7 +41,7 @@ DRIVE = {
     "hh_psc_alpha_gap": (300.0, "I_e"),
     "izhikevich": (10.0, "I_e"),
     "mat2_psc_exp": (400.0, "I_e"),
-    "glif_psc": (200.0, "dc"),
+    "glif_psc": (400.0, "dc"),
     "gif_psc_exp": (200.0, "I_e"),
     "pp_psc_delta": (300.0, "I_e"),
     "lin_rate_ipn": (1.0, "mu"),

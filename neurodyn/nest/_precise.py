@@ -77,6 +77,11 @@ def _p32(h: Any, tau_syn: Any, tau_m: Any, C: Any) -> tuple:
 def regula_falsi(distance: Any, dt: Any, active: Any) -> Any:
     """NEST's Regula Falsi (Illinois variant) for the root of ``distance(t)`` in
     ``[0, dt]``, in every element where ``active``; ``dt`` elsewhere."""
+    # most steps have no crossing: skip the search (and its two evaluations) then
+    return jax.lax.cond(jnp.any(active), lambda: _regula_falsi(distance, dt, active), lambda: dt)
+
+
+def _regula_falsi(distance: Any, dt: Any, active: Any) -> Any:
     tol = TERMINATION[environ.get_precision()]
     a, b = jnp.zeros_like(dt), dt
     fa, fb = distance(a), distance(b)
