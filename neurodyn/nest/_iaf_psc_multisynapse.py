@@ -25,7 +25,7 @@ from ..core._state import HiddenState
 from ..surrogate import Surrogate
 from . import _propagators as prop
 from ._iaf_psc import _LinearIAF, _ms, _mV, _pA
-from ._kernels import KernelList
+from ._kernels import KernelList, receptor_weights
 
 
 class _Multisynapse(_LinearIAF):
@@ -95,20 +95,7 @@ class _Multisynapse(_LinearIAF):
 
     def arriving_weights(self) -> Any:
         """This step's spike weights (pA) per receptor, along the last axis."""
-        if None in self.delta_input_labels():
-            raise ParameterError(
-                f"{self.name}: unlabelled spike input; {type(self).__name__} takes spikes "
-                f"on receptors {sorted(self.RECEPTOR_TYPES)} only (NEST's receptor_type "
-                f"1..{self.n_synapses}), label each input with one"
-            )
-        shape = jnp.shape(self.V.value.mantissa)
-        return jnp.stack(
-            [
-                jnp.broadcast_to(_pA(self.spike_inputs(label)), shape)
-                for label in self.RECEPTOR_TYPES
-            ],
-            axis=-1,
-        )
+        return receptor_weights(self, u.pA)
 
 
 _MEMBRANE_PARAMETERS = """\
