@@ -105,7 +105,7 @@ def vmap(
         streams = [s for s, r in zip(states, roles, strict=True) if r == _RANDOM]
         for state in per_example:
             _check_batched(state, size)
-        keys = jax.random.split(nd_random.split_key(), size) if streams else None
+        keys = nd_random.split(nd_random.split_key(), size) if streams else None
         originals = read_values(states)  # the random stream already advanced past ``keys``
         stream_keys = read_values(streams)
         mapped = [i for i, axis in enumerate(axes) if axis is not None]

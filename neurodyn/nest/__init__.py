@@ -20,8 +20,9 @@ from ._gif_multisynapse import gif_cond_exp_multisynapse, gif_psc_exp_multisynap
 from ._gif_pop import gif_pop_psc_exp
 from ._glif_cond import glif_cond
 from ._glif_psc import glif_psc, glif_psc_double_alpha
-from ._hh import hh_cond_exp_traub, hh_psc_alpha
+from ._hh import hh_psc_alpha
 from ._hh_cond_beta_gap_traub import hh_cond_beta_gap_traub
+from ._hh_cond_exp_traub import hh_cond_exp_traub
 from ._hh_psc_alpha_clopath import hh_psc_alpha_clopath
 from ._hh_psc_alpha_gap import hh_psc_alpha_gap
 from ._ht_neuron import ht_neuron

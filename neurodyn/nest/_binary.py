@@ -123,7 +123,7 @@ class BinaryNeuron(Neuron, ArchivingNode):
         t_next = u.to_float(self.t_next.value, u.ms)
         now = u.to_float(environ.get("t"), u.ms)
         due = jnp.round(now * TICS_PER_MS) > jnp.round(t_next * TICS_PER_MS)  # step 2
-        key_state, key_interval = jax.random.split(nd_random.split_key())
+        key_state, key_interval = nd_random.split(nd_random.split_key())
         S = self.S.value
         p = u.to_float(self.gain(u.with_unit(h + c, u.mV)), u.UNITLESS)
         drawn = (random_uniform(key_state, jnp.shape(S)) < p).astype(S.dtype)

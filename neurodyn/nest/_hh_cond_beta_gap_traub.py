@@ -10,7 +10,8 @@ from ..core._params import Param
 from ..surrogate import Surrogate
 from ._conductance import beta_normalization
 from ._gap_neuron import GapJunctionNeuron
-from ._hh import _plus, hh_cond_exp_traub
+from ._hh import _plus
+from ._hh_cond_exp_traub import hh_cond_exp_traub
 
 #: NEST's default initial ``V_m``: the default ``E_L`` (NEST does not follow a changed ``E_L``).
 NEST_V_M = -60.0

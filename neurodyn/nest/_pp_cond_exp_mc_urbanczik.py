@@ -259,7 +259,7 @@ class pp_cond_exp_mc_urbanczik(NESTNeuron):  # noqa: N801 (NEST's model name)
         h = u.to_float(environ.get_dt(), u.ms)
         mean = u.to_float(rate, u.ms**-1) * h
         shape = jnp.shape(mean)
-        key_u, key_poisson = jax.random.split(nd_random.split_key())
+        key_u, key_poisson = nd_random.split(nd_random.split_key())
         n_spikes = (random_uniform(key_u, shape) <= -jnp.expm1(-mean)).astype(jnp.int32)
         dead_time = u.to_float(self.t_ref, u.ms) > 0.0
         if not np.all(dead_time):  # Poisson counts where there is no dead time

@@ -191,7 +191,7 @@ class pp_psc_delta(NESTNeuron):  # noqa: N801 (NEST's model name)
         ) * jnp.exp(u.to_float(self.c_3 * u.with_unit(V_eff, u.mV), u.UNITLESS))
         mean = jnp.maximum(rate, 0.0) * h * 1e-3
         free = (self.refractory_step_count.value == 0) & (rate > 0.0)
-        key_u, key_poisson, key_gamma = jax.random.split(nd_random.split_key(), 3)
+        key_u, key_poisson, key_gamma = nd_random.split(nd_random.split_key(), 3)
         with_dead_time = u.to_float(self.dead_time, u.ms) > 0.0
         n_spikes = (random_uniform(key_u, jnp.shape(V)) <= -jnp.expm1(-mean)).astype(jnp.int32)
         if not np.all(with_dead_time):  # Poisson counts where there is no dead time

@@ -36,6 +36,7 @@ from .. import units as u
 from ..connectivity import Connections, connect
 from ..core import environ
 from ..core._clock import clock_of
+from ..core._compiler import compile_program
 from ..core._errors import ParameterError, SimulationError
 from ..core._loop import for_loop
 from ..core._module import Dynamics, Module
@@ -591,7 +592,7 @@ class Network(Module):
         values = read_values(states)
         start = time.perf_counter()
         try:
-            program = jax.jit(pure).lower(values).compile()
+            program = compile_program(pure, values)
         finally:
             write_values(states, values)  # tracing left tracers in the states
         self._programs[n_steps] = (version, states, program)

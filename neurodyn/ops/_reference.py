@@ -196,6 +196,27 @@ def hashed_words(key: Any, shape: tuple[int, ...]) -> Array:
     return _fmix32(_fmix32(index ^ k0) + k1)
 
 
+def hashed_uniform_reference(key: Any, shape: tuple[int, ...], dtype: Any) -> Array:
+    """Uniform numbers in ``[0, 1)`` from :func:`hashed_words`: in float64 53 random bits
+    each, ``(w_{2i} 2^21 + (w_{2i+1} >> 11)) 2^-53`` from the words of the flat indices
+    ``2i`` and ``2i + 1``; in float32 24 bits, ``(w_i >> 8) 2^-24``. Every value is exact,
+    so no probability above ``2^-53`` (``2^-24``) is rounded away.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> u = hashed_uniform_reference(jnp.array([3, 4], jnp.uint32), (100000,), jnp.float32)
+    >>> round(float(u.mean()), 2), bool((u >= 0).all() & (u < 1).all())
+    (0.5, True)
+    """
+    if jnp.dtype(dtype) == jnp.float64:
+        words = hashed_words(key, (*shape, 2))
+        high = words[..., 0].astype(jnp.float64)
+        low = (words[..., 1] >> 11).astype(jnp.float64)
+        return (high * 2.0**21 + low) * 2.0**-53
+    return (hashed_words(key, shape) >> 8).astype(dtype) * jnp.asarray(2.0**-24, dtype)
+
+
 def table_counts_reference(key: Any, thresholds: Any, n: int) -> Array:
     """``#{k : w_i < thresholds[k]}`` (int32, ``(n,)``) for the hashed words ``w_i`` of
     ``key``: counts drawn by inverse transform against a survival table; see

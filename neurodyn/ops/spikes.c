@@ -7,8 +7,9 @@
  *   slot of the next step is taken out (copied to a result and zeroed).
  * neurodyn_append_spike_events: the (step, sender) of every spike of a step appended to
  *   an event list.
- * neurodyn_table_counts (at the end): random counts (e.g. Poisson spike counts of a
+ * neurodyn_table_counts (near the end): random counts (e.g. Poisson spike counts of a
  *   drive) by inverse transform from a keyed hash of each draw's index.
+ * neurodyn_hashed_uniform (at the end): uniform numbers from the same hash (escape noise).
  *
  * Only presynaptic neurons with a nonzero spike value are visited, so a call costs
  * O(n_pre + n_post) per batch row plus O(spikes x fan-out) (the delayed version
@@ -571,6 +572,46 @@ EXPORT XLA_FFI_Error* neurodyn_table_counts(XLA_FFI_CallFrame* frame) {
       for (int64_t i = 0; i < end - start; ++i) k[i] += words[i] < threshold;
     }
     memcpy(out + start, k, (size_t)(end - start) * sizeof(int32_t));
+  }
+  return NULL;
+}
+
+/* ---- uniform numbers in [0, 1) from the same keyed hash ------------------------------
+ *
+ * Draw i of a float64 result takes the words w_{2i} (high) and w_{2i+1} (low 21 bits
+ * dropped): u_i = (w_{2i} 2^21 + (w_{2i+1} >> 11)) 2^-53, 53 random bits; of a float32
+ * result u_i = (w_i >> 8) 2^-24. Every value is exact, so the kernel and the plain-JAX
+ * reference agree bit for bit.
+ *
+ * Operands:  key      (2,)  U32
+ * Result:    uniform  (n,)  F32 or F64
+ */
+EXPORT XLA_FFI_Error* neurodyn_hashed_uniform(XLA_FFI_CallFrame* frame) {
+  const XLA_FFI_Api* api = frame->api;
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, 1, 1, "hashed_uniform", &done);
+  if (error != NULL || done) return error;
+  const XLA_FFI_Buffer* key = (const XLA_FFI_Buffer*)frame->args.args[0];
+  const XLA_FFI_Buffer* out = (const XLA_FFI_Buffer*)frame->rets.rets[0];
+  if (key->dtype != XLA_FFI_DataType_U32 || key->rank != 1 || key->dims[0] != 2 ||
+      out->rank != 1 || (out->dtype != XLA_FFI_DataType_F64 && out->dtype != XLA_FFI_DataType_F32)) {
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
+                      "neurodyn hashed_uniform: key (2,) uint32, result (n,) float32 or float64");
+  }
+  const uint32_t k0 = ((const uint32_t*)key->data)[0], k1 = ((const uint32_t*)key->data)[1];
+  const int64_t n = out->dims[0];
+  if (out->dtype == XLA_FFI_DataType_F64) {
+    double* u = (double*)out->data;
+    for (int64_t i = 0; i < n; ++i) {
+      const uint32_t high = fmix32(fmix32((uint32_t)(2 * i) ^ k0) + k1);
+      const uint32_t low = fmix32(fmix32((uint32_t)(2 * i + 1) ^ k0) + k1) >> 11;
+      u[i] = ((double)high * 2097152.0 + (double)low) * 0x1p-53;
+    }
+  } else {
+    float* u = (float*)out->data;
+    for (int64_t i = 0; i < n; ++i) {
+      u[i] = (float)(fmix32(fmix32((uint32_t)i ^ k0) + k1) >> 8) * 0x1p-24f;
+    }
   }
   return NULL;
 }

@@ -13,6 +13,7 @@ import numpy as np
 from .. import units as u
 from ..core import environ
 from ..core._clock import clock_of, tick
+from ..core._compiler import compile_program
 from ..core._errors import ParameterError, SimulationError
 from ..core._loop import scan_states
 from ..core._module import Module, reset_all_states
@@ -206,10 +207,8 @@ def _simulate(
     before = read_values(states)
     try:
         start = time.perf_counter()
-        compiled = (
-            jax.jit(program, donate_argnums=1)
-            .lower(read_values(kept), read_values(donated), xs)
-            .compile()
+        compiled = compile_program(
+            program, read_values(kept), read_values(donated), xs, donate_argnums=1
         )
         compile_time = time.perf_counter() - start
         write_values(states, before)  # tracing left tracers in the states

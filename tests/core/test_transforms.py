@@ -143,3 +143,15 @@ def test_grad_errors_are_clear():
         nd.grad(lambda: jnp.sum(w.value), [w, 3.0])()
     # a failed call leaves the state usable (no tracers left behind)
     assert isinstance(np.asarray(w.value), np.ndarray)
+
+
+def test_random_split_is_jax_split_bit_for_bit():
+    for partitionable in (True, False):
+        with jax.threefry_partitionable(partitionable):
+            for seed in (0, 7, 2**31 + 5):
+                key = jax.random.PRNGKey(seed)
+                for num in (1, 2, 3, 5):
+                    want = np.asarray(jax.random.split(key, num))
+                    np.testing.assert_array_equal(np.asarray(nd.random.split(key, num)), want)
+                    jitted = jax.jit(nd.random.split, static_argnums=1)(key, num)
+                    np.testing.assert_array_equal(np.asarray(jitted), want)
