@@ -8,9 +8,10 @@ neurons that is 11 → 4 µs per step, and at 100 000 neurons it saves a pass ov
 state per step.
 
 The option is not given to programs with a custom call that updates an operand in place
-(declared output-operand aliases, as neurodyn's spike delivery and recording kernels
-do): with those inside the loop it miscompiled a plastic network (the weight recorder's
-steps came out one step late), so such programs compile as XLA does by default. A jaxlib whose XLA does not know the option never gets it.
+(declared output-operand aliases, as neurodyn's spike delivery, spike recording and
+precise-timing kernels do): with those inside the loop it miscompiled a plastic network
+(the weight recorder's steps came out one step late), so such programs compile as XLA
+does by default. A jaxlib whose XLA does not know the option never gets it.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ class _AdExMultisynapse(_AdEx):
     potential (``E_rev``) and driven by its slope ``dg``, which spikes kick."""
 
     WEIGHT_UNIT = u.nS
+    POSITIVE_WEIGHTS = True
     SYNAPSES = {"dg": u.nS / u.ms, "g": u.nS}
 
     E_rev = KernelList(u.mV, counts="receptors", required=True)

@@ -71,6 +71,9 @@ class NESTNeuron(Neuron, ArchivingNode):
     #: The unit of a spike's weight (NEST's: mV for jumps of V, pA for currents, nS for
     #: conductances); a connection's weight must have its dimension.
     WEIGHT_UNIT: u.Unit = u.pA
+    #: Whether a connection's weights must be non-negative (NEST refuses a negative
+    #: weight on the receptors of its conductance-based multi-receptor models).
+    POSITIVE_WEIGHTS: bool = False
 
     I_e = Param(u.pA)
 

@@ -212,6 +212,7 @@ class cm_default(NESTNeuron):  # noqa: N801 (NEST's model name)
     """
 
     WEIGHT_UNIT = u.uS
+    POSITIVE_WEIGHTS = True
     V_th = Param(u.mV)
     I_e = Param(u.pA, bounds=(0.0, 0.0))  # currents enter by compartment through x
 

@@ -184,6 +184,7 @@ class gif_cond_exp_multisynapse(_GIFMultisynapse):  # noqa: N801 (NEST's model n
     """
 
     WEIGHT_UNIT = u.nS
+    POSITIVE_WEIGHTS = True
 
     E_rev = kernels.KernelList(u.mV, counts="receptors", required=True)
     gsl_error_tol = Param(u.UNITLESS, positive=True, per_neuron=False)

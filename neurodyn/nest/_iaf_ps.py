@@ -68,6 +68,7 @@ class iaf_psc_delta_ps(PreciseIAF):  # noqa: N801 (NEST's model name)
     """
 
     WEIGHT_UNIT = u.mV
+    KERNEL = "delta"
 
     def __init__(
         self,
@@ -87,10 +88,8 @@ class iaf_psc_delta_ps(PreciseIAF):  # noqa: N801 (NEST's model name)
             in_size, E_L, C_m, tau_m, t_ref, V_th, V_reset, I_e, V_min, V_initializer, name
         )
 
-    def run_events(self, state, refractory, fired, events, y0, h):
-        p = self._floats()
-        theta = u.to_float(self.V_th - self.E_L, u.mV)
-        y_reset = u.to_float(self.V_reset - self.E_L, u.mV)
+    def run_events(self, p, state, refractory, fired, events, y0, h):
+        theta, y_reset = p["theta"], p["y_reset"]
         v_inf = p["tau_m"] / p["C"] * (y0 + p["I_e"])
         offsets, weights, pseudo = events
         valid = offsets >= 0.0
@@ -104,7 +103,7 @@ class iaf_psc_delta_ps(PreciseIAF):  # noqa: N801 (NEST's model name)
         )
 
         def propagate(U, dt):
-            expm1 = jnp.expm1(-dt / p["tau_m"])
+            expm1 = self.coefficients(p, dt)["expm1_m"]
             return -v_inf * expm1 + U * expm1 + U
 
         def fire(U, fired, refractory, crossed, offset):
@@ -138,7 +137,7 @@ class iaf_psc_delta_ps(PreciseIAF):  # noqa: N801 (NEST's model name)
             body, carry, (offsets, weights, pseudo, valid, joins_next)
         )[0]
         plain = ~jnp.any(valid, axis=0)
-        expm1_h = jnp.expm1(-h / p["tau_m"])
+        expm1_h = self.coefficients(p, h)["expm1_m"]
         whole = jnp.maximum(
             -expm1_h * (p["tau_m"] / p["C"]) * (y0 + p["I_e"]) + expm1_h * U + U, p["V_min"]
         )
@@ -155,14 +154,17 @@ class _CurrentPreciseModel(PreciseIAF):
     tau_syn_ex = Param(u.ms, positive=True)
     tau_syn_in = Param(u.ms, positive=True)
 
-    def _membrane(self, state, dt, refractory, y0, whole, synaptic_drive):
-        """``V`` after ``dt`` (held while refractory): NEST's whole-step update form
-        (with the lower bound) where ``whole``, its sub-step form elsewhere."""
-        p = self._floats()
+    def coefficients(self, p, dt):
+        c = super().coefficients(p, dt)
+        return {**c, "P20": -p["tau_m"] / p["C"] * c["expm1_m"]}
+
+    def _membrane(self, p, c, state, dt, refractory, y0, whole, synaptic_drive):
+        """``V`` after ``dt`` (held while refractory; ``c`` the :meth:`coefficients`):
+        NEST's whole-step update form (with the lower bound) where ``whole``, its
+        sub-step form elsewhere."""
         V = state["V"]
-        P20 = -p["tau_m"] / p["C"] * jnp.expm1(-dt / p["tau_m"])
-        piece = P20 * (p["I_e"] + y0) + synaptic_drive + V * jnp.exp(-dt / p["tau_m"])
-        step = P20 * (p["I_e"] + y0) + synaptic_drive + jnp.expm1(-dt / p["tau_m"]) * V + V
+        piece = c["P20"] * (p["I_e"] + y0) + synaptic_drive + V * jnp.exp(-dt / p["tau_m"])
+        step = c["P20"] * (p["I_e"] + y0) + synaptic_drive + c["expm1_m"] * V + V
         V_new = jnp.where(whole, jnp.maximum(step, p["V_min"]), piece)
         return jnp.where(refractory, V, V_new)
 
@@ -213,6 +215,7 @@ class iaf_psc_exp_ps(_CurrentPreciseModel):  # noqa: N801 (NEST's model name)
     """
 
     SYNAPSE = {"I_syn_ex": u.pA, "I_syn_in": u.pA}
+    KERNEL = "exp"
 
     def __init__(
         self,
@@ -246,19 +249,24 @@ class iaf_psc_exp_ps(_CurrentPreciseModel):  # noqa: N801 (NEST's model name)
             tau_syn_in=tau_syn_in,
         )
 
-    def propagate(self, state, dt, refractory, y0, whole):
-        p = self._floats()
-        drive = sum(
-            exp_propagator(dt, p[tau], p["tau_m"], p["C"]) * state[name]
-            for name, tau in (("I_syn_ex", "tau_syn_ex"), ("I_syn_in", "tau_syn_in"))
-        )
+    def coefficients(self, p, dt):
+        c = super().coefficients(p, dt)
+        for kind in ("ex", "in"):
+            tau = p[f"tau_syn_{kind}"]
+            c[f"P32_{kind}"] = exp_propagator(dt, tau, p["tau_m"], p["C"])
+            c[f"decay_{kind}"] = jnp.exp(-dt / tau)
+        return c
+
+    def propagate(self, p, state, dt, refractory, y0, whole):
+        c = self.coefficients(p, dt)
+        drive = c["P32_ex"] * state["I_syn_ex"] + c["P32_in"] * state["I_syn_in"]
         return {
-            "V": self._membrane(state, dt, refractory, y0, whole, drive),
-            "I_syn_ex": state["I_syn_ex"] * jnp.exp(-dt / p["tau_syn_ex"]),
-            "I_syn_in": state["I_syn_in"] * jnp.exp(-dt / p["tau_syn_in"]),
+            "V": self._membrane(p, c, state, dt, refractory, y0, whole, drive),
+            "I_syn_ex": state["I_syn_ex"] * c["decay_ex"],
+            "I_syn_in": state["I_syn_in"] * c["decay_in"],
         }
 
-    def add_spike(self, state, weight):
+    def add_spike(self, p, state, weight):
         excitatory = weight >= 0.0
         return {**state, "I_syn_ex": state["I_syn_ex"] + jnp.where(excitatory, weight, 0.0),
                 "I_syn_in": state["I_syn_in"] + jnp.where(excitatory, 0.0, weight)}  # fmt: skip
@@ -309,6 +317,7 @@ class iaf_psc_exp_ps_lossless(iaf_psc_exp_ps):  # noqa: N801 (NEST's model name)
     """
 
     RECORDABLES = ("V_m", "I_syn", "I_syn_ex", "I_syn_in")
+    KERNEL = "exp_lossless"
 
     def _recordable(self, name: str) -> Any:
         if name == "I_syn":
@@ -330,10 +339,9 @@ class iaf_psc_exp_ps_lossless(iaf_psc_exp_ps):  # noqa: N801 (NEST's model name)
                     f"tau_syn_ex must differ from tau_m, got {u.describe(self.tau_syn_ex)}"
                 )
 
-    def crossing(self, state, before, y0, dt, move):
-        p = self._floats()
+    def crossing(self, p, state, before, y0, dt, move):
         tau_m, tau_s, C = p["tau_m"], p["tau_syn_ex"], p["C"]
-        U_th = u.to_float(self.V_th - self.E_L, u.mV)
+        U_th = p["theta"]
         a1, a2 = tau_m * tau_s, tau_m * (tau_m - tau_s)
         a3, a4 = C * U_th * (tau_m - tau_s), C * (tau_m - tau_s)
         b1, b2, b3, b4 = -tau_m * tau_m, tau_m * tau_s, tau_m * C * U_th, -C * (tau_m - tau_s)
@@ -356,7 +364,7 @@ class iaf_psc_exp_ps_lossless(iaf_psc_exp_ps):  # noqa: N801 (NEST's model name)
         crossed = move & ~jnp.isnan(latest)
 
         def distance(t):
-            return self.propagate(before, t, jnp.zeros_like(crossed), y0, False)["V"] - U_th
+            return self.propagate(p, before, t, jnp.zeros_like(crossed), y0, False)["V"] - U_th
 
         return crossed, regula_falsi(distance, jnp.where(crossed, latest, 1.0), crossed)
 
@@ -410,6 +418,7 @@ class iaf_psc_alpha_ps(_CurrentPreciseModel):  # noqa: N801 (NEST's model name)
 
     SYNAPSE = {"I_syn_ex": u.pA, "dI_syn_ex": u.pA / u.ms, "I_syn_in": u.pA,
                "dI_syn_in": u.pA / u.ms}  # fmt: skip
+    KERNEL = "alpha"
 
     def __init__(
         self,
@@ -443,22 +452,27 @@ class iaf_psc_alpha_ps(_CurrentPreciseModel):  # noqa: N801 (NEST's model name)
             tau_syn_in=tau_syn_in,
         )
 
-    def propagate(self, state, dt, refractory, y0, whole):
-        p = self._floats()
-        out, drive = {}, 0.0
+    def coefficients(self, p, dt):
+        c = super().coefficients(p, dt)
         for kind in ("ex", "in"):
             tau = p[f"tau_syn_{kind}"]
+            c[f"P31_{kind}"], c[f"P32_{kind}"] = alpha_propagator(dt, tau, p["tau_m"], p["C"])
+            c[f"decay_{kind}"] = jnp.exp(-dt * (1.0 / tau))
+        return c
+
+    def propagate(self, p, state, dt, refractory, y0, whole):
+        c = self.coefficients(p, dt)
+        out, drive = {}, 0.0
+        for kind in ("ex", "in"):
             I, dI = state[f"I_syn_{kind}"], state[f"dI_syn_{kind}"]
-            P31, P32 = alpha_propagator(dt, tau, p["tau_m"], p["C"])
-            drive = drive + P31 * dI + P32 * I
-            decay = jnp.exp(-dt * (1.0 / tau))
+            drive = drive + c[f"P31_{kind}"] * dI + c[f"P32_{kind}"] * I
+            decay = c[f"decay_{kind}"]
             out[f"I_syn_{kind}"] = decay * dt * dI + decay * I
             out[f"dI_syn_{kind}"] = decay * dI
-        V = self._membrane(state, dt, refractory, y0, True, drive)
+        V = self._membrane(p, c, state, dt, refractory, y0, True, drive)
         return {"V": V, **out}
 
-    def add_spike(self, state, weight):
-        p = self._floats()
+    def add_spike(self, p, state, weight):
         excitatory = weight >= 0.0
         jump_ex = jnp.e * (1.0 / p["tau_syn_ex"]) * weight
         jump_in = jnp.e * (1.0 / p["tau_syn_in"]) * weight

@@ -37,6 +37,7 @@ from ..core._params import Param
 from ..core._state import ShortTermState
 from ..core._transforms import jit
 from ..neurons._base import refractory_steps
+from ..ops._precise_lif import precise_lif_step
 from ._base import _traced
 from ._iaf_psc import _LinearIAF
 
@@ -113,13 +114,17 @@ def _regula_falsi(distance: Any, dt: Any, active: Any) -> Any:
 class PreciseIAF(_LinearIAF):
     """Base of the ``*_ps`` models: the states and the event loop of one step.
 
-    A model sets ``SYNAPSE`` (its synaptic state names and units) and defines
-    :meth:`propagate` (the state after ``dt``, exactly), :meth:`add_spike` and
-    :meth:`crossing` (where and when the threshold was crossed in a piece).
+    A model sets ``SYNAPSE`` (its synaptic state names and units) and ``KERNEL`` (its
+    compiled step in ``neurodyn.ops._precise_lif``) and defines
+    :meth:`coefficients` (its propagators over ``dt``), :meth:`propagate` (the state
+    after ``dt``, exactly), :meth:`add_spike` and :meth:`crossing` (where and when the
+    threshold was crossed in a piece).
     """
 
     #: the synaptic states (name: unit), besides ``V``
     SYNAPSE: dict[str, Any] = {}
+    #: the model's kernel (a key of ``neurodyn.ops._precise_lif.PARAMETERS``)
+    KERNEL: str
     WEIGHT_UNIT = u.pA
     t_ref = Param(u.ms, positive=True)
     V_min = Param(u.mV, allow_inf=True)
@@ -157,15 +162,28 @@ class PreciseIAF(_LinearIAF):
         for key, value in synapse.items():
             setattr(self, key, value)
 
-    def _floats(self) -> dict:
-        """The parameters as plain numbers (ms, pF, pA; ``V_min`` relative to ``E_L``)."""
-        out = {"tau_m": u.to_float(self.tau_m, u.ms), "C": u.to_float(self.C_m, u.pF),
-               "I_e": u.to_float(self.I_e, u.pA),
-               "V_min": u.to_float(self.V_min - self.E_L, u.mV)}  # fmt: skip
+    def parameters(self) -> dict:
+        """The parameters as plain numbers (ms, pF, pA, mV; voltages relative to ``E_L``
+        but ``E_L``; ``steps`` the refractory period in steps)."""
+        relative = lambda value: u.to_float(value - self.E_L, u.mV)  # noqa: E731
+        out = {
+            "E_L": u.to_float(self.E_L, u.mV),
+            "theta": relative(self.V_th),
+            "y_reset": relative(self.V_reset),
+            "V_min": relative(self.V_min),
+            "tau_m": u.to_float(self.tau_m, u.ms),
+            "C": u.to_float(self.C_m, u.pF),
+            "I_e": u.to_float(self.I_e, u.pA),
+            "steps": refractory_steps(self.t_ref),
+        }
         for name in ("tau_syn_ex", "tau_syn_in"):
             if hasattr(self, name):
                 out[name] = u.to_float(getattr(self, name), u.ms)
         return out
+
+    def coefficients(self, p: dict, dt: Any) -> dict:
+        """The propagators over ``dt`` (ms) of the parameters ``p`` (:meth:`parameters`)."""
+        return {"expm1_m": jnp.expm1(-dt / p["tau_m"])}
 
     def init_state(self, batch_size: int | None = None) -> None:
         super().init_state(batch_size)
@@ -210,13 +228,12 @@ class PreciseIAF(_LinearIAF):
 
         return join(offsets), join(weights)
 
-    def _sorted_events(self, events: tuple, refractory_end: Any) -> tuple[Any, Any, Any]:
-        """The step's ``events`` (:meth:`precise_events`) in time order (slot axis
-        first): offsets (empty slots -1), weights and whether each is the end of
-        refractoriness (which goes first among events at the same offset)."""
-        offsets, weights = events
+    def _sorted_events(self, offsets: Any, weights: Any, pseudo_offset: Any) -> tuple:
+        """The step's events (:meth:`precise_events`) in time order (slot axis first):
+        offsets (empty slots -1), weights and whether each is the end of refractoriness
+        (at ``pseudo_offset``, -1 where none; it goes first among events at the same
+        offset)."""
         offsets = jnp.where(offsets >= 0.0, offsets, -1.0)
-        pseudo_offset = jnp.where(refractory_end, self.last_spike_offset.value.mantissa, -1.0)
         offsets = jnp.concatenate([pseudo_offset[..., None], offsets], -1)
         weights = jnp.concatenate([jnp.zeros_like(pseudo_offset)[..., None], weights], -1)
         pseudo = jnp.zeros(offsets.shape, bool).at[..., 0].set(True)
@@ -246,49 +263,74 @@ class PreciseIAF(_LinearIAF):
 
     def advance(self, events: tuple, x: Any) -> Any:
         """One step with the input spikes ``events`` (:meth:`precise_events`) and the
-        stimulation current ``x``; returns the spikes."""
+        stimulation current ``x``; returns the spikes. On CPU in float64 a compiled
+        kernel (``neurodyn.ops._precise_lif.precise_lif_step``) computes :meth:`step`."""
         h = u.to_float(environ.get_dt(), u.ms)
-        theta = u.to_float(self.V_th - self.E_L, u.mV)
-        y_reset = u.to_float(self.V_reset - self.E_L, u.mV)
-        state = {"V": u.to_float(self.V.value - self.E_L, u.mV)}
-        state.update({name: getattr(self, name).value.mantissa for name in self.SYNAPSE})
-        y0 = u.to_float(self.I_stim.value, u.pA)
-        steps = refractory_steps(self.t_ref)
-        count = jnp.maximum(self.refractory_step_count.value - 1, 0)
-        # a neuron above threshold at the start of the step fires at once
-        instant = state["V"] >= theta
-        fired = Firing(instant, jnp.where(instant, h * (1.0 - jnp.finfo(y0.dtype).eps), 0.0))
-        state["V"] = jnp.where(instant, y_reset, state["V"])
-        refractory = self.is_refractory.value | instant
-        count = jnp.where(instant, steps, count)
-        self.last_spike_offset.value = u.with_unit(
-            jnp.where(instant, fired.offset, self.last_spike_offset.value.mantissa), u.ms
+        p = self.parameters()
+        operands = (
+            p,
+            h,
+            u.to_float(environ.get("t") + environ.get_dt(), u.ms),
+            u.to_float(self.V.value, u.mV),
+            tuple(getattr(self, name).value.mantissa for name in self.SYNAPSE),
+            self.is_refractory.value,
+            self.refractory_step_count.value,
+            u.to_float(self.last_spike_offset.value, u.ms),
+            u.to_float(self.last_spike_time.value, u.ms),
+            u.to_float(self.I_stim.value, u.pA),
+            *events,
         )
-        refractory_end = refractory & (count == 0) & ~instant
-        events = self._sorted_events(events, refractory_end)
-        state, refractory, fired = self.run_events(state, refractory, fired, events, y0, h)
-        count = jnp.where(fired.now & ~instant, steps, count)
-        return self._write(state, refractory, count, fired, x)
-
-    def _write(self, state: dict, refractory: Any, count: Any, fired: Firing, x: Any) -> Any:
-        self.V.value = u.with_unit(state["V"], u.mV) + self.E_L
-        for name, unit in self.SYNAPSE.items():
-            getattr(self, name).value = u.with_unit(state[name], unit)
+        kernel_parameters = {**p, **self.coefficients(p, h)}
+        V, synapse, refractory, count, offset, last_offset, last_time, spike = precise_lif_step(
+            self.KERNEL, self.step, kernel_parameters, *operands
+        )
+        self.V.value = u.with_unit(V, u.mV)
+        for (name, unit), value in zip(self.SYNAPSE.items(), synapse, strict=True):
+            getattr(self, name).value = u.with_unit(value, unit)
         self.is_refractory.value = refractory
         self.refractory_step_count.value = count
-        offset = u.with_unit(fired.offset, u.ms)
-        self.spike_offset.value = offset
-        self.last_spike_offset.value = u.math.where(fired.now, offset, self.last_spike_offset.value)
-        t_end = environ.get("t") + environ.get_dt()
-        self.last_spike_time.value = u.math.where(
-            fired.now, t_end - offset, self.last_spike_time.value
-        )
-        spike = fired.now.astype(environ.dftype())
+        self.spike_offset.value = u.with_unit(offset, u.ms)
+        self.last_spike_offset.value = u.with_unit(last_offset, u.ms)
+        self.last_spike_time.value = u.with_unit(last_time, u.ms)
         self.spike.value = spike
         self.buffer_current(x)
         return spike
 
-    def run_events(self, state, refractory, fired, events, y0, h):
+    def step(
+        self, p, h, t_end, V, synapse, refractory, count, last_offset, last_time, y0, offsets,
+        weights,
+    ) -> tuple:  # fmt: skip
+        """One step in plain JAX (the reference of the compiled kernel), every value a
+        plain number (mV, pA, ms; ``p`` from :meth:`parameters`): the states at the end
+        of the step ``(t_end - h, t_end]`` (``V``, the synaptic states in ``SYNAPSE``
+        order, ``is_refractory``, ``refractory_step_count``) and its spikes
+        (``spike_offset``, ``last_spike_offset``, ``last_spike_time``, ``spike``) from
+        the states at its start, the stimulation current ``y0`` and the input spikes
+        ``(offsets, weights)`` (:meth:`precise_events`)."""
+        state = {"V": V - p["E_L"], **dict(zip(self.SYNAPSE, synapse, strict=True))}
+        count = jnp.maximum(count - 1, 0)
+        # a neuron above threshold at the start of the step fires at once
+        instant = state["V"] >= p["theta"]
+        fired = Firing(instant, jnp.where(instant, h * (1.0 - jnp.finfo(y0.dtype).eps), 0.0))
+        state["V"] = jnp.where(instant, p["y_reset"], state["V"])
+        refractory = refractory | instant
+        count = jnp.where(instant, p["steps"], count)
+        refractory_end = refractory & (count == 0) & ~instant
+        events = self._sorted_events(offsets, weights, jnp.where(refractory_end, last_offset, -1.0))
+        state, refractory, fired = self.run_events(p, state, refractory, fired, events, y0, h)
+        count = jnp.where(fired.now & ~instant, p["steps"], count)
+        return (
+            state["V"] + p["E_L"],
+            tuple(state[name] for name in self.SYNAPSE),
+            refractory,
+            count,
+            fired.offset,
+            jnp.where(fired.now, fired.offset, last_offset),
+            jnp.where(fired.now, t_end - fired.offset, last_time),
+            fired.now.astype(V.dtype),
+        )
+
+    def run_events(self, p, state, refractory, fired, events, y0, h):
         """Integrate the step through its sorted ``events`` (the models with synaptic
         currents; ``iaf_psc_delta_ps`` has its own). Returns the state at the end of
         the step, the refractory flags and the spikes."""
@@ -296,11 +338,11 @@ class PreciseIAF(_LinearIAF):
         plain = ~jnp.any(offsets >= 0.0, axis=0)  # no event: NEST's whole-step update
 
         def piece(state, before, refractory, fired, last, dt, move, whole):
-            new = self.propagate(state, dt, refractory, y0, whole)
+            new = self.propagate(p, state, dt, refractory, y0, whole)
             state = {k: jnp.where(move, new[k], v) for k, v in state.items()}
-            crossed, time = self.crossing(state, before, y0, dt, move & ~fired.now)
+            crossed, time = self.crossing(p, state, before, y0, dt, move & ~fired.now)
             fired = fired.join(crossed, last - time)
-            state["V"] = jnp.where(crossed, u.to_float(self.V_reset - self.E_L, u.mV), state["V"])
+            state["V"] = jnp.where(crossed, p["y_reset"], state["V"])
             return state, refractory | crossed, fired
 
         def body(carry, event):
@@ -312,7 +354,7 @@ class PreciseIAF(_LinearIAF):
                 state, before, refractory, fired, last, dt, valid & (dt > 0), False
             )
             refractory = refractory & ~(valid & is_end)
-            state = self.add_spike(state, jnp.where(valid & ~is_end, weight, 0.0))
+            state = self.add_spike(p, state, jnp.where(valid & ~is_end, weight, 0.0))
             before = {k: jnp.where(valid, state[k], before[k]) for k in state}
             return (state, before, refractory, fired, jnp.where(valid, offset, last)), None
 
@@ -321,20 +363,20 @@ class PreciseIAF(_LinearIAF):
         state, before, refractory, fired, last = jax.lax.scan(body, carry, events)[0]
         return piece(state, before, refractory, fired, last, last, last > 0, plain)
 
-    def propagate(self, state: dict, dt: Any, refractory: Any, y0: Any, whole: Any) -> dict:
+    def propagate(self, p: dict, state: dict, dt: Any, refractory: Any, y0: Any, whole: Any):
         raise NotImplementedError
 
-    def add_spike(self, state: dict, weight: Any) -> dict:
+    def add_spike(self, p: dict, state: dict, weight: Any) -> dict:
         raise NotImplementedError
 
-    def crossing(self, state: dict, before: dict, y0: Any, dt: Any, move: Any) -> tuple:
+    def crossing(self, p: dict, state: dict, before: dict, y0: Any, dt: Any, move: Any) -> tuple:
         """Where the threshold was crossed in a piece of length ``dt`` that ended in
         ``state`` (neurons in ``move``), and when, counted from the piece's start."""
-        theta = u.to_float(self.V_th - self.E_L, u.mV)
+        theta = p["theta"]
         crossed = move & (state["V"] >= theta)
 
         def distance(t):
-            return self.propagate(before, t, jnp.zeros_like(crossed), y0, False)["V"] - theta
+            return self.propagate(p, before, t, jnp.zeros_like(crossed), y0, False)["V"] - theta
 
         return crossed, regula_falsi(distance, jnp.where(crossed, dt, 1.0), crossed)
 

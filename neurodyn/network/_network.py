@@ -258,6 +258,8 @@ class Network(Module):
                 pre.indices[rule.pre], post.indices[rule.post], source.num, target.num,
                 weight=rule.weight, delay=rule.delay,
             )  # fmt: skip
+        if kind == "spike" and getattr(target, "POSITIVE_WEIGHTS", False):
+            _check_non_negative(local.weight, unit, target)
         if synapse_rule is not None:
             synapse_rule.check_weights(u.to_float(local.weight, unit) if u.has_unit(local.weight)
                                else local.weight)  # fmt: skip
@@ -706,6 +708,18 @@ def _weight_unit(target: Module) -> u.Unit:
             "(connect NEST models, or use the module API for other models)"
         )
     return unit
+
+
+def _check_non_negative(weight: Any, unit: Any, target: Any) -> None:
+    """NEST's rule for its conductance-based multi-receptor models: no negative weight
+    (NEST raises when such a spike arrives; here the connection is refused)."""
+    values = np.asarray(u.to_float(weight, unit) if u.has_unit(weight) else weight)
+    if (values < 0).any():
+        raise ParameterError(
+            f"{type(target).__name__} takes non-negative weights only (NEST's rule: its "
+            f"receptors are conductances, inhibition is a receptor with a low E_rev), got "
+            f"{values.min():g} {unit}"
+        )
 
 
 def _weight(weight: Any, unit: u.Unit, target: Module) -> Any:

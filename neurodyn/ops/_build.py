@@ -15,6 +15,7 @@ import ctypes
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -86,10 +87,22 @@ def _compile(source: bytes, name: str) -> Path:
     return library
 
 
+def _source(name: str) -> bytes:
+    """``<name>.c`` with each ``#include "<header>.h"`` of this package pasted in (the
+    headers then count in the cache key, and the compiler needs no include path)."""
+    package = resources.files(__package__)
+
+    def paste(match: re.Match) -> bytes:
+        return package.joinpath(match.group(1).decode()).read_bytes()
+
+    return re.sub(rb'^#include "([a-z_]+\.h)"$', paste, package.joinpath(f"{name}.c").read_bytes(),
+                  flags=re.MULTILINE)  # fmt: skip
+
+
 @functools.cache
 def _build_and_register(name: str, symbol: str) -> str | None:
     try:
-        source = resources.files(__package__).joinpath(f"{name}.c").read_bytes()
+        source = _source(name)
         library = ctypes.CDLL(str(_compile(source, name)))
         handler = getattr(library, symbol)
         jax.ffi.register_ffi_target(symbol, jax.ffi.pycapsule(handler), platform="cpu")

@@ -131,6 +131,26 @@ def test_devices_connected_to_what_they_cannot_drive_are_refused():
         nest.Connect(bad_meter, neurons)
 
 
+@pytest.mark.parametrize(
+    "model,params",
+    [
+        ("aeif_cond_alpha_multisynapse", {"E_rev": [0.0, -80.0], "tau_syn": [2.0, 5.0]}),
+        ("aeif_cond_beta_multisynapse",
+         {"E_rev": [0.0], "tau_rise": [1.0], "tau_decay": [3.0]}),
+        ("gif_cond_exp_multisynapse", {"E_rev": [0.0, -80.0], "tau_syn": [2.0, 5.0]}),
+    ],
+)  # fmt: skip
+def test_negative_weights_onto_conductance_receptors_are_refused(model, params):
+    source = nest.Create("iaf_psc_delta", 4, {"I_e": 1000.0})
+    target = nest.Create(model, 2, params)
+    nest.Connect(source, target, syn_spec={"weight": 1.0, "receptor_type": 1})
+    weights = np.array([1.0, 2.0, -0.5, 1.0, 1.0, 1.0, 1.0, 1.0])  # one per synapse
+    with pytest.raises(nd.ParameterError, match=f"{model} takes non-negative weights only"):
+        nest.Connect(source, target, syn_spec={"weight": weights, "receptor_type": 1})
+    with pytest.raises(nd.ParameterError, match="got -3"):
+        nest.Connect(source, target, syn_spec={"weight": -3.0, "receptor_type": 1})
+
+
 def test_a_recorder_that_overflows_its_buffer_keeps_every_event():
     """~400 Hz is more than the buffer is first sized for (100 Hz): the call is run again
     with room for every event, and the record equals ten short calls' record."""
