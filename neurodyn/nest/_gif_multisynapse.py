@@ -156,7 +156,8 @@ class gif_cond_exp_multisynapse(_GIFMultisynapse):  # noqa: N801 (NEST's model n
     ``(V, g)`` is integrated by GSL-style RKF45 (absolute tolerance ``gsl_error_tol``,
     per-neuron persistent step size); while refractory the conductances see
     ``V = V_reset`` and ``V`` is held. A spike of weight ``w`` (nS) on receptor ``j``
-    adds ``w`` to ``g_j`` after the integration; NEST refuses negative weights.
+    adds ``w`` to ``g_j`` after the integration; a negative weight is refused at
+    ``Connect`` (NEST refuses it when the spike arrives).
 
     {parameters}
     ``tau_syn``         [2] ms        conductance time constants, one per receptor
