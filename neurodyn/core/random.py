@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import units as u
 from . import environ
+from ._errors import ParameterError
 from ._state import State
 
 __all__ = [
@@ -112,6 +113,8 @@ def split(key: jax.Array, num: int = 2) -> jax.Array:
     written out (Salmon et al. 2011, "Parallel random numbers: as easy as 1, 2, 3").
     Keys of another generator go to ``jax.random.split``.
     """
+    if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 0:
+        raise ParameterError(f"num (the number of keys) must be a whole number >= 0, got {num!r}")
     key = jnp.asarray(key)
     threefry = jax.config.jax_default_prng_impl == "threefry2x32"
     if not threefry or key.shape != (2,) or key.dtype != jnp.uint32:

@@ -155,3 +155,9 @@ def test_random_split_is_jax_split_bit_for_bit():
                     np.testing.assert_array_equal(np.asarray(nd.random.split(key, num)), want)
                     jitted = jax.jit(nd.random.split, static_argnums=1)(key, num)
                     np.testing.assert_array_equal(np.asarray(jitted), want)
+
+
+@pytest.mark.parametrize("num", [-1, 2.5, True])
+def test_random_split_refuses_a_bad_count(num):
+    with pytest.raises(nd.ParameterError, match="num .* must be a whole number >= 0"):
+        nd.random.split(jax.random.PRNGKey(0), num)
