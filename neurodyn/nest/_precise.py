@@ -36,7 +36,7 @@ from ..core._errors import ParameterError
 from ..core._params import Param
 from ..core._state import ShortTermState
 from ..core._transforms import jit
-from ..neurons._base import refractory_steps
+from ..neurons._base import check_current, refractory_steps
 from ..ops._precise_lif import precise_lif_step
 from ._base import _traced
 from ._iaf_psc import _LinearIAF
@@ -281,8 +281,11 @@ class PreciseIAF(_LinearIAF):
             *events,
         )
         kernel_parameters = {**p, **self.coefficients(p, h)}
-        V, synapse, refractory, count, offset, last_offset, last_time, spike = precise_lif_step(
-            self.KERNEL, self.step, kernel_parameters, *operands
+        check_current(self.name, x)
+        V, synapse, refractory, count, offset, last_offset, last_time, spike, stim = (
+            precise_lif_step(
+                self.KERNEL, self.step, kernel_parameters, *operands, current=u.to_float(x, u.pA)
+            )
         )
         self.V.value = u.with_unit(V, u.mV)
         for (name, unit), value in zip(self.SYNAPSE.items(), synapse, strict=True):
@@ -293,7 +296,9 @@ class PreciseIAF(_LinearIAF):
         self.last_spike_offset.value = u.with_unit(last_offset, u.ms)
         self.last_spike_time.value = u.with_unit(last_time, u.ms)
         self.spike.value = spike
-        self.buffer_current(x)
+        self.I_stim.value = u.with_unit(stim, u.pA)
+        if self._current_inputs:  # they add to x, depending on the new V
+            self.buffer_current(x)
         return spike
 
     def step(

@@ -28,11 +28,15 @@ MAX_EVENTS = 255
 
 
 def precise_lif_step(
-    model: str, reference: Callable[..., tuple], parameters: Mapping[str, Any], *operands: Any
+    model: str,
+    reference: Callable[..., tuple],
+    parameters: Mapping[str, Any],
+    *operands: Any,
+    current: Any,
 ) -> tuple:
-    """``reference(*operands)``, one step of the precise-timing neurons of kernel
-    ``model`` (a key of :data:`PARAMETERS`), computed by a compiled CPU kernel where
-    one is available.
+    """``reference(*operands)`` and the stimulation current of the next step, one step
+    of the precise-timing neurons of kernel ``model`` (a key of :data:`PARAMETERS`),
+    computed by a compiled CPU kernel where one is available.
 
     The kernel covers float64 populations with fewer than :data:`MAX_EVENTS` event
     slots per neuron; elsewhere (float32, other platforms, ``jax.vmap``, or with
@@ -52,24 +56,32 @@ def precise_lif_step(
         population's shape); the kernel's parameter operands.
     *operands
         The reference's arguments.
+    current : array
+        This step's stimulation current (pA), broadcasting to the population's shape:
+        the next step's ``y0``. The kernel writes it over ``y0`` in place.
 
     Returns
     -------
     tuple
-        The reference's results.
+        The reference's results, then ``current`` in the population's shape.
     """
     V, offsets = operands[3], operands[-2]
     symbol = f"neurodyn_precise_{model}"
+    current = jnp.asarray(current, V.dtype)
+
+    def plain(current: Any, *operands: Any) -> tuple:
+        return (*reference(*operands), jnp.broadcast_to(current, operands[3].shape))
+
     if (
         V.dtype != jnp.float64
         or offsets.shape[-1] > MAX_EVENTS
         or ffi_target(_KERNEL, symbol) is None
     ):
-        return reference(*operands)
+        return plain(current, *operands)
     rows = tuple(_row(parameters[name], V.shape) for name in PARAMETERS[model])
-    kernel = _cpu_kernel(symbol, reference)
+    kernel = _cpu_kernel(symbol, plain)
     return jax.lax.platform_dependent(
-        rows, *operands, cpu=kernel, default=lambda rows, *operands: reference(*operands)
+        rows, current, *operands, cpu=kernel, default=lambda _, *operands: plain(*operands)
     )
 
 
@@ -80,10 +92,11 @@ def _row(value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _cpu_kernel(symbol: str, reference: Callable[..., tuple]) -> Callable[..., tuple]:
-    """The FFI kernel ``symbol``, batched by ``reference``."""
+    """The FFI kernel ``symbol`` (``rows``: its parameter operands), batched by
+    ``reference`` (which takes the current first)."""
 
     @jax.custom_batching.custom_vmap
-    def kernel(rows, p, h, t_end, V, synapse, refractory, count, *states):
+    def kernel(rows, current, p, h, t_end, V, synapse, refractory, count, *states):
         shape = V.shape
         flat = lambda x: jnp.reshape(x, -1)  # noqa: E731
         last_offset, last_time, y0, offsets, weights = states
@@ -95,6 +108,7 @@ def _cpu_kernel(symbol: str, reference: Callable[..., tuple]) -> Callable[..., t
             *map(flat, state),
             jnp.reshape(offsets, (V.size, offsets.shape[-1])),
             jnp.reshape(weights, (V.size, weights.shape[-1])),
+            _row(current, shape),
         )
         f64 = jax.ShapeDtypeStruct((V.size,), jnp.float64)
         results = (
@@ -106,11 +120,13 @@ def _cpu_kernel(symbol: str, reference: Callable[..., tuple]) -> Callable[..., t
             f64,
             f64,
             f64,
+            f64,
         )
-        # the states are updated in place (V, synapse, refractory, count; the last spike)
+        # the states are updated in place (V, synapse, refractory, count; the last
+        # spike; y0 becomes the current)
         first, n = len(rows) + 2, len(synapse)
         aliases = {first + k: k for k in range(n + 3)}
-        aliases.update({first + n + 3: n + 4, first + n + 4: n + 5})
+        aliases.update({first + n + 3: n + 4, first + n + 4: n + 5, first + n + 5: n + 7})
         out = jax.ffi.ffi_call(symbol, results, input_output_aliases=aliases)(*args)
         out = [jnp.reshape(x, shape) for x in out]
         return (out[0], tuple(out[1 : 1 + n]), *out[1 + n :])

@@ -27,8 +27,10 @@
  *   last_time        (N)  the time of the last spike (ms)
  *   y0               (N)  the stimulation current (pA)
  *   offsets, weights (N, K): the step's input spikes; an offset < 0 is an empty slot
+ *   current          (1 or N) this step's stimulation current (pA), the next step's y0
  * Results: V, synapse, refractory, count, spike_offset, last_offset, last_time, spike
- *   (float64 0 or 1); the states may alias their operands (updated in place).
+ *   (float64 0 or 1), y0 of the next step (the current); the states may alias their
+ *   operands (updated in place).
  *
  * The arithmetic follows the plain-JAX reference operation by operation (libm's exp,
  * expm1, log and pow standing for XLA's), so the two agree to rounding.
@@ -391,10 +393,12 @@ typedef struct {
   int64_t strides[N_ROWS]; /* 0: shared by all neurons, 1: one per neuron */
   double h, t_end;
   int64_t K;
-  const double *V, *synapse[4], *last_offset, *last_time, *y0, *offsets, *weights;
+  const double *V, *synapse[4], *last_offset, *last_time, *y0, *offsets, *weights, *current;
+  int64_t current_stride; /* 0: one current for all neurons, 1: one per neuron */
   const uint8_t* refractory;
   const int32_t* count;
-  double *V_out, *synapse_out[4], *spike_offset, *last_offset_out, *last_time_out, *spike;
+  double *V_out, *synapse_out[4], *spike_offset, *last_offset_out, *last_time_out, *spike,
+      *y0_out;
   uint8_t* refractory_out;
   int32_t* count_out;
 } Call;
@@ -456,17 +460,18 @@ HOT void neuron_step(Model model, const double* p, const Propagators* whole_step
 /* For neurons first .. first + n - 1: the whole step in one piece without events and
  * without a spike into `out` (the other results: as they were, no spike), and simple[j],
  * whether that is neuron j's step (below threshold at its start and end, not at the end
- * of refractoriness; events aside). A loop without branches, vectorised where the
- * parameters are shared. */
-HOT void whole_steps(Model model, int shared, const Call* call, int64_t first, int n,
-                     double* p, Propagators* whole_step, Block* restrict out,
-                     uint8_t* restrict simple) {
+ * of refractoriness; events aside). Returns whether every neuron's is. A loop without
+ * branches, vectorised where the parameters are shared. */
+HOT int whole_steps(Model model, int shared, const Call* call, int64_t first, int n,
+                    double* p, Propagators* whole_step, Block* restrict out,
+                    int64_t* restrict simple) {
   const double* restrict V = call->V + first;
   const double* restrict synapse[4];
   for (int s = 0; s < 4; ++s) synapse[s] = call->synapse[s] + first;
   const double* restrict y0s = call->y0 + first;
   const uint8_t* restrict refractory_in = call->refractory + first;
   const int32_t* restrict count_in = call->count + first;
+  int64_t all = 1;
   for (int j = 0; j < n; ++j) {
     if (!shared) load_parameters(model, call, first + j, p, whole_step);
     const State x = {V[j] - p[E_L],
@@ -484,10 +489,12 @@ HOT void whole_steps(Model model, int shared, const Call* call, int64_t first, i
       propagate(model, p, whole_step, &x, &end, call->h, y0, refractory, 1);
     }
     simple[j] = (x.V < p[THETA]) & !(refractory & (count == 0)) & (end.V < p[THETA]);
+    all &= simple[j];
     out->V[j] = end.V + p[E_L];
     for (int s = 0; s < n_synapse(model); ++s) out->synapse[s][j] = end.s[s];
     out->count[j] = count;
   }
+  return (int)all;
 }
 
 /* Neurons first .. first + n - 1: most (below threshold, without events, not at the end
@@ -497,17 +504,24 @@ HOT void whole_steps(Model model, int shared, const Call* call, int64_t first, i
 HOT void step_block(Model model, int shared, const Call* call, int64_t first, int n,
                     double* p, Propagators* whole_step) {
   Block out;
-  uint8_t simple[BLOCK];
-  whole_steps(model, shared, call, first, n, p, whole_step, &out, simple);
-  for (int j = 0; j < n; ++j) {
+  int64_t simple[BLOCK];
+  /* lossless: the criteria, always; otherwise a block of simple neurons is done */
+  const int done = whole_steps(model, shared, call, first, n, p, whole_step, &out, simple) &&
+                   call->K == 0 && model != EXP_LOSSLESS;
+  for (int j = 0; !done && j < n; ++j) {
     const int64_t i = first + j;
     for (int64_t k = 0; k < call->K; ++k) /* an event: not simple */
       simple[j] &= !(call->offsets[i * call->K + k] >= 0.0);
-    if (simple[j] && model != EXP_LOSSLESS) continue; /* lossless: the criteria, always */
+    if (simple[j] && model != EXP_LOSSLESS) continue;
     if (!shared) load_parameters(model, call, i, p, whole_step);
     neuron_step(model, p, whole_step, call, i, &out, j);
   }
   const size_t f64 = sizeof(double) * (size_t)n;
+  if (call->current_stride) {
+    memmove(call->y0_out + first, call->current + first, f64);
+  } else {
+    for (int j = 0; j < n; ++j) call->y0_out[first + j] = call->current[0];
+  }
   memcpy(call->V_out + first, out.V, f64);
   for (int s = 0; s < n_synapse(model); ++s)
     memcpy(call->synapse_out[s] + first, out.synapse[s], f64);
@@ -557,7 +571,7 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
   }
   if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
   const int P = n_rows(model), S = n_synapse(model);
-  const int n_args = P + 2 + 1 + S + 7, n_rets = 1 + S + 6;
+  const int n_args = P + 2 + 1 + S + 8, n_rets = 1 + S + 7;
   if (frame->args.size != n_args || frame->rets.size != n_rets) {
     return invalid(api, "neurodyn precise_lif: wrong number of operands or results");
   }
@@ -572,13 +586,14 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
   XLA_FFI_Buffer* const* args = (XLA_FFI_Buffer* const*)frame->args.args;
   XLA_FFI_Buffer* const* rets = (XLA_FFI_Buffer* const*)frame->rets.rets;
   const int64_t N = element_count(args[P + 2]);
-  const XLA_FFI_Buffer* offsets = args[n_args - 2];
-  const XLA_FFI_Buffer* weights = args[n_args - 1];
+  const XLA_FFI_Buffer* offsets = args[n_args - 3];
+  const XLA_FFI_Buffer* weights = args[n_args - 2];
+  const int64_t n_current = element_count(args[n_args - 1]);
   const int64_t K = offsets->rank == 0 ? 0 : offsets->dims[offsets->rank - 1];
   /* dtypes: every operand float64 but refractory (PRED) and count (S32) */
   const int refractory_arg = P + 3 + S, refractory_ret = 1 + S;
   int ok = element_count(offsets) == N * K && element_count(weights) == N * K &&
-           K < MAX_EVENTS;
+           K < MAX_EVENTS && (n_current == 1 || n_current == N);
   for (int a = 0; ok && a < n_args; ++a) {
     const XLA_FFI_DataType want = a == refractory_arg       ? XLA_FFI_DataType_PRED
                                   : a == refractory_arg + 1 ? XLA_FFI_DataType_S32
@@ -586,7 +601,7 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
     const int64_t count = element_count(args[a]);
     const int shape_ok = a < P       ? count == 1 || count == N /* a parameter */
                          : a < P + 2 ? count == 1                /* h, t_end */
-                                     : a >= n_args - 2 || count == N;
+                                     : a >= n_args - 3 || count == N;
     ok = args[a]->dtype == want && shape_ok;
   }
   for (int r = 0; ok && r < n_rets; ++r) {
@@ -598,8 +613,8 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
   if (!ok) {
     return invalid(api,
                       "neurodyn precise_lif: operands must be the parameters (length 1 or N), "
-                      "h and t_end (scalars), the states (N) and the events (N, K < 256), "
-                      "float64 but refractory (bool) and count (int32)");
+                      "h and t_end (scalars), the states (N), the events (N, K < 256) and the "
+                      "current (1 or N), float64 but refractory (bool) and count (int32)");
   }
   static const double zeros[BLOCK];
   Call call;
@@ -625,12 +640,15 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
   call.y0 = (const double*)args[refractory_arg + 4]->data;
   call.offsets = (const double*)offsets->data;
   call.weights = (const double*)weights->data;
+  call.current = (const double*)args[n_args - 1]->data;
+  call.current_stride = n_current == 1 ? 0 : 1;
   call.refractory_out = (uint8_t*)rets[refractory_ret]->data;
   call.count_out = (int32_t*)rets[refractory_ret + 1]->data;
   call.spike_offset = (double*)rets[refractory_ret + 2]->data;
   call.last_offset_out = (double*)rets[refractory_ret + 3]->data;
   call.last_time_out = (double*)rets[refractory_ret + 4]->data;
   call.spike = (double*)rets[refractory_ret + 5]->data;
+  call.y0_out = (double*)rets[refractory_ret + 6]->data;
 
   step_all(model, shared, &call, N);
   return NULL;

@@ -105,13 +105,18 @@ def test_one_step_from_random_states(model, shared):
         jnp.asarray(weights),
     )
     parameters = {**p, **neuron.coefficients(p, H)}
-    kernel = jax.jit(lambda *o: precise_lif_step(neuron.KERNEL, neuron.step, parameters, *o))
+    # the next step's y0: one current for all, or one per neuron
+    current = 42.0 if shared else jnp.asarray(rng.normal(0, 300, n))
+    kernel = jax.jit(
+        lambda *o: precise_lif_step(neuron.KERNEL, neuron.step, parameters, *o, current=current)
+    )
     got, want = kernel(*operands), jax.jit(neuron.step)(*operands)
     spikes = np.asarray(want[-1])
     assert 0.05 * n < spikes.sum() < 0.9 * n  # both kinds of neuron are tested
     names = ["V", *neuron.SYNAPSE, "refractory", "count", "offset", "last_offset",
              "last_time", "spike"]  # fmt: skip
-    _compare(got, want, names)
+    _compare(got[:-1], want, names)
+    np.testing.assert_array_equal(got[-1], np.broadcast_to(current, (n,)))
 
 
 class _Driven(nd.Module):
@@ -182,11 +187,16 @@ def test_vmap_uses_the_reference():
         jnp.asarray(weights),
     )
 
-    def step(V, *rest):
-        return precise_lif_step(neuron.KERNEL, neuron.step, parameters, p, H, 1.0, V, *rest)
+    def step(V, current, *rest):
+        return precise_lif_step(
+            neuron.KERNEL, neuron.step, parameters, p, H, 1.0, V, *rest, current=current
+        )
 
-    got = jax.jit(jax.vmap(step))(V, *rest)
+    current = jnp.asarray(rng.normal(0, 300, (batch, 50)))
+    got = jax.jit(jax.vmap(step))(V, current, *rest)
     want = jax.jit(jax.vmap(lambda *o: neuron.step(p, H, 1.0, *o)))(V, *rest)
-    for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want), strict=True):
+    got_leaves = jax.tree_util.tree_leaves(got)
+    np.testing.assert_array_equal(got_leaves[-1], current)
+    for a, b in zip(got_leaves[:-1], jax.tree_util.tree_leaves(want), strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert np.asarray(want[-1]).sum() > 0
