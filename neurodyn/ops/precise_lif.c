@@ -466,8 +466,9 @@ HOT int whole_steps(Model model, int shared, const Call* call, int64_t first, in
                     double* p, Propagators* whole_step, Block* restrict out,
                     int64_t* restrict simple) {
   const double* restrict V = call->V + first;
-  const double* restrict synapse[4];
-  for (int s = 0; s < 4; ++s) synapse[s] = call->synapse[s] + first;
+  const double* restrict synapse[4]; /* the absent ones: zeros */
+  for (int s = 0; s < 4; ++s)
+    synapse[s] = s < n_synapse(model) ? call->synapse[s] + first : call->synapse[s];
   const double* restrict y0s = call->y0 + first;
   const uint8_t* restrict refractory_in = call->refractory + first;
   const int32_t* restrict count_in = call->count + first;
