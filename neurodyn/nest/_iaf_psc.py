@@ -17,7 +17,8 @@ from .. import units as u
 from ..core import environ
 from ..core._params import Param
 from ..core._state import HiddenState
-from ..neurons._base import initial_value, refractory_steps
+from ..neurons._base import check_current, initial_value, refractory_steps
+from ..ops._linear_iaf import linear_iaf_step
 from ..surrogate import Surrogate
 from . import _propagators as prop
 from ._base import NESTNeuron
@@ -63,38 +64,109 @@ class _LinearMembrane(NESTNeuron):
         V = initial_value("V_initializer", self.V_initializer, u.mV, self.varshape, batch_size)
         self.V = HiddenState(V, name="V")
 
-    def _membrane_step(self, y: Any, drive: Any) -> Any:
-        """``V - E_L`` (mV) after one step: ``drive`` (mV) is what the inputs add; held
-        while absolutely refractory (more than ``total - absolute`` steps left)."""
-        h, tau_m = _ms(environ.get_dt()), _ms(self.tau_m)
+    def kernel_parameters(self) -> dict[str, Any]:
+        """The step's coefficients in mV, pA, ms (:data:`neurodyn.ops._linear_iaf.PARAMETERS`)."""
+        h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
         absolute, total = (refractory_steps(period) for period in self.refractory_periods())
-        y_free = y * prop.decay(h, tau_m) + drive
-        return jnp.where(self.refractory_step_count.value > total - absolute, y, y_free)
+        return {
+            "E_L": _mV(self.E_L),
+            "I_e": _pA(self.I_e),
+            "P20": prop.constant_current_to_V(h, tau_m, C),
+            "P22": prop.decay(h, tau_m),
+            "theta": _mV(self.V_th - self.E_L),
+            "y_reset": _mV(self.V_reset - self.E_L),
+            "steps": total,
+            "held_above": total - absolute,
+            "waits": self.threshold_waits_for_refractoriness,
+        }
 
-    def _threshold_and_reset(self, y: Any) -> tuple[Any, Any]:
+    def _synapse_step(self, c: dict, synapse: tuple, inputs: tuple, drive: Any) -> tuple:
+        """The synaptic states after one step (this step's spike ``inputs`` added) and
+        ``drive`` plus the voltage change (mV) they cause."""
+        raise NotImplementedError
+
+    def step(self, c: dict, t_end: Any, stim: Any, inputs: tuple, states: tuple) -> tuple:
+        """One step in NEST's order as a pure function of plain numbers (mV, pA, ms), the
+        reference of :func:`~neurodyn.ops._linear_iaf.linear_iaf_step`: ``c`` are the
+        :meth:`kernel_parameters`, ``stim`` the current to buffer, ``states`` ``(V,
+        *synapse, count, last_spike_time, I_stim)``. Returns the new states and spikes."""
+        V, *synapse, count, last_spike_time, I_stim = states
+        drive = (I_stim + c["I_e"]) * c["P20"]
+        synapse, drive = self._synapse_step(c, tuple(synapse), inputs, drive)
+        y = self._propagate_membrane(c, V - c["E_L"], drive, count)
+        if "y_min" in c:
+            y = jnp.maximum(y, c["y_min"])
+        spike, y = self._threshold_and_reset(c, y, count)
+        fires = spike > 0
+        count = jnp.where(fires, c["steps"], jnp.maximum(count - 1, 0))
+        last_spike_time = jnp.where(fires, t_end, last_spike_time)
+        I_stim = jnp.broadcast_to(stim, V.shape).astype(V.dtype)
+        return (y + c["E_L"], *synapse, count, last_spike_time, I_stim), spike
+
+    def _update(self, kernel: str, synapses: tuple, inputs: tuple, x: Any) -> Any:
+        """:meth:`step` on the states (compiled kernel ``kernel`` where it computes the
+        same); ``synapses``: the synaptic states with their units."""
+        check_current(self.name, x)
+        dtype = u.magnitude(self.V.value).dtype
+        synapse = (u.to_float(state.value, unit) for state, unit in synapses)
+        states = (_mV(self.V.value), *synapse, self.refractory_step_count.value,
+                  _ms(self.last_spike_time.value), _pA(self.I_stim.value))  # fmt: skip
+        t_end = _ms(environ.get("t") + environ.get_dt())
+        arguments = (self.kernel_parameters(), t_end, jnp.asarray(_pA(x), dtype),
+                     tuple(jnp.asarray(w, dtype) for w in inputs), states)  # fmt: skip
+        # the kernel tests the surrogate's forward (x >= 0) and resets hard
+        if self.spk_reset == "hard" and type(self.spk_fun).__call__ is Surrogate.__call__:
+            new, spike = linear_iaf_step(kernel, self.step, *arguments)
+        else:
+            new, spike = self.step(*arguments)
+        V, *synapse, count, last_spike_time, I_stim = new
+        self.V.value = u.with_unit(V, u.mV)
+        for (state, unit), value in zip(synapses, synapse, strict=True):
+            state.value = u.with_unit(value, unit)
+        self.refractory_step_count.value = count
+        self.last_spike_time.value = u.with_unit(last_spike_time, u.ms)
+        self.spike.value = spike
+        self.I_stim.value = u.with_unit(I_stim, u.pA)
+        if self._current_inputs:  # they see the new V: buffered here, after the step
+            self.buffer_current(x)
+        return spike
+
+    def _propagate_membrane(self, c: dict, y: Any, drive: Any, count: Any) -> Any:
+        """``V - E_L`` (mV) after one step: ``drive`` (mV) is what the inputs add; held
+        while absolutely refractory (more than ``held_above`` steps left)."""
+        y_free = y * c["P22"] + drive
+        return jnp.where(count > c["held_above"], y, y_free)
+
+    def _threshold_and_reset(self, c: dict, y: Any, count: Any) -> tuple[Any, Any]:
         """Spikes where ``y >= V_th - E_L``, and ``y`` after the reset."""
-        theta = _mV(self.V_th - self.E_L)
-        y_reset = _mV(self.V_reset - self.E_L)
+        theta, y_reset = c["theta"], c["y_reset"]
         spike = self.spk_fun((y - theta) / (theta - y_reset))
         if self.threshold_waits_for_refractoriness:
-            spike = spike * (self.refractory_step_count.value == 0)
+            spike = spike * (count == 0)
         if self.spk_reset == "hard":
             y = jnp.where(jax.lax.stop_gradient(spike) > 0, y_reset, y)
         else:
             y = y - (theta - y_reset) * spike
         return spike, y
 
+    def _membrane_step(self, y: Any, drive: Any) -> Any:
+        """:meth:`_propagate_membrane` on the states (for models that update themselves)."""
+        c = _LinearMembrane.kernel_parameters(self)
+        return self._propagate_membrane(c, y, drive, self.refractory_step_count.value)
+
     def _finish(self, y: Any, x: Any) -> Any:
-        spike, y = self._threshold_and_reset(y)
+        """Threshold, reset, refractoriness and the buffered current, on the states
+        (for models that update themselves)."""
+        c = _LinearMembrane.kernel_parameters(self)
+        spike, y = self._threshold_and_reset(c, y, self.refractory_step_count.value)
         self.V.value = u.with_unit(y, u.mV) + self.E_L
-        self.emit(spike, refractory_steps(self.refractory_periods()[1]))
+        self.emit(spike, c["steps"])
         self.buffer_current(x)
         return spike
 
     def _current_drive(self) -> Any:
         """The voltage change (mV) over one step from the buffered current and ``I_e``."""
-        h = _ms(environ.get_dt())
-        P20 = prop.constant_current_to_V(h, _ms(self.tau_m), u.to_float(self.C_m, u.pF))
+        P20 = _LinearMembrane.kernel_parameters(self)["P20"]
         return u.to_float(self.buffered_current(), u.pA) * P20
 
 
@@ -153,17 +225,23 @@ class _ExpCurrents(_ExInCurrents):
         self.I_syn_ex = HiddenState(zeros, name="I_syn_ex")
         self.I_syn_in = HiddenState(zeros, name="I_syn_in")
 
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
+    def kernel_parameters(self) -> dict[str, Any]:
         h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
-        tau_ex, tau_in = _ms(self.tau_syn_ex), _ms(self.tau_syn_in)
-        dV_ex, I_ex = prop.exp_psc_step(_pA(self.I_syn_ex.value), h, tau_ex, tau_m, C)
-        dV_in, I_in = prop.exp_psc_step(_pA(self.I_syn_in.value), h, tau_in, tau_m, C)
-        y = self._membrane_step(_mV(self.V.value - self.E_L), dV_ex + dV_in + self._current_drive())
-        I_ex = I_ex + _pA(self.spike_inputs("ex", sign=+1))
-        I_in = I_in + _pA(self.spike_inputs("in", sign=-1))
-        self.I_syn_ex.value = u.with_unit(I_ex, u.pA)
-        self.I_syn_in.value = u.with_unit(I_in, u.pA)
-        return self._finish(y, x)
+        c = super().kernel_parameters()
+        for kind, tau_syn in (("ex", self.tau_syn_ex), ("in", self.tau_syn_in)):
+            c[f"P11_{kind}"] = prop.decay(h, _ms(tau_syn))
+            c[f"P21_{kind}"] = prop.exp_current_to_V(h, _ms(tau_syn), tau_m, C)
+        return c
+
+    def _synapse_step(self, c: dict, synapse: tuple, inputs: tuple, drive: Any) -> tuple:
+        (I_ex, I_in), (w_ex, w_in) = synapse, inputs
+        drive = I_ex * c["P21_ex"] + I_in * c["P21_in"] + drive
+        return (I_ex * c["P11_ex"] + w_ex, I_in * c["P11_in"] + w_in), drive
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        inputs = (_pA(self.spike_inputs("ex", sign=+1)), _pA(self.spike_inputs("in", sign=-1)))
+        synapses = ((self.I_syn_ex, u.pA), (self.I_syn_in, u.pA))
+        return self._update("exp", synapses, inputs, x)
 
 
 class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
@@ -192,7 +270,8 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
     ==================  ===========  ==========================================
 
     States: ``V``, ``I_stim``, ``refractory_step_count``, ``last_spike_time``, ``spike``.
-    Delta inputs: weights in mV, unlabelled (any sign).
+    Delta inputs: weights in mV, unlabelled (any sign). On CPU in float64 the step runs
+    as one compiled loop over the neurons (:mod:`neurodyn.ops._linear_iaf`).
 
     Reference: Rotter & Diesmann (1999), Biol. Cybern. 81:381; NEST ``iaf_psc_delta``.
 
@@ -231,11 +310,15 @@ class iaf_psc_delta(_LinearIAF):  # noqa: N801 (NEST's model name)
             spk_fun, spk_reset, name, V_min=V_min,
         )  # fmt: skip
 
+    def kernel_parameters(self) -> dict[str, Any]:
+        return {**super().kernel_parameters(), "y_min": _mV(self.V_min - self.E_L)}
+
+    def _synapse_step(self, c: dict, synapse: tuple, inputs: tuple, drive: Any) -> tuple:
+        (jumps,) = inputs
+        return (), drive + jumps
+
     def update(self, x: Any = 0.0 * u.pA) -> Any:
-        jumps = _mV(self.spike_inputs())
-        y = self._membrane_step(_mV(self.V.value - self.E_L), self._current_drive() + jumps)
-        y = jnp.maximum(y, _mV(self.V_min - self.E_L))
-        return self._finish(y, x)
+        return self._update("delta", (), (_mV(self.spike_inputs()),), x)
 
 
 class iaf_psc_exp(_ExpCurrents, _LinearIAF):  # noqa: N801 (NEST's model name)
@@ -266,7 +349,8 @@ class iaf_psc_exp(_ExpCurrents, _LinearIAF):  # noqa: N801 (NEST's model name)
 
     States: ``V``, ``I_syn_ex``, ``I_syn_in``, ``I_stim``, ``refractory_step_count``,
     ``last_spike_time``, ``spike``. Delta inputs: weights in pA, labelled ``'ex'`` /
-    ``'in'`` (magnitudes) or unlabelled (the sign picks the receptor, as in NEST).
+    ``'in'`` (magnitudes) or unlabelled (the sign picks the receptor, as in NEST). On CPU
+    in float64 the step runs as one compiled loop over the neurons.
 
     Reference: Tsodyks, Uziel & Markram (2000), J. Neurosci. 20:RC50; Rotter &
     Diesmann (1999); NEST ``iaf_psc_exp``.
@@ -333,7 +417,8 @@ class iaf_psc_alpha(_ExInCurrents, _LinearIAF):  # noqa: N801 (NEST's model name
     States: ``V``, ``I_syn_ex``, ``dI_syn_ex``, ``I_syn_in``, ``dI_syn_in``, ``I_stim``,
     ``refractory_step_count``, ``last_spike_time``, ``spike``. Delta inputs: weights
     in pA, labelled ``'ex'`` / ``'in'`` (magnitudes) or unlabelled (the sign picks
-    the receptor, as in NEST).
+    the receptor, as in NEST). On CPU in float64 the step runs as one compiled loop
+    over the neurons.
 
     Reference: Rotter & Diesmann (1999), Biol. Cybern. 81:381; NEST ``iaf_psc_alpha``.
 
@@ -379,26 +464,32 @@ class iaf_psc_alpha(_ExInCurrents, _LinearIAF):  # noqa: N801 (NEST's model name
         self.dI_syn_ex = HiddenState(u.with_unit(zeros, u.pA / u.ms), name="dI_syn_ex")
         self.dI_syn_in = HiddenState(u.with_unit(zeros, u.pA / u.ms), name="dI_syn_in")
 
-    def update(self, x: Any = 0.0 * u.pA) -> Any:
+    def kernel_parameters(self) -> dict[str, Any]:
         h, tau_m, C = _ms(environ.get_dt()), _ms(self.tau_m), u.to_float(self.C_m, u.pF)
-        drive = self._current_drive()
-        channels = []
-        for kind, sign, tau_syn, I_state, dI_state in (
-            ("ex", +1, self.tau_syn_ex, self.I_syn_ex, self.dI_syn_ex),
-            ("in", -1, self.tau_syn_in, self.I_syn_in, self.dI_syn_in),
-        ):
+        c = {**super().kernel_parameters(), "y_min": _mV(self.V_min - self.E_L), "h": h}
+        for kind, tau_syn in (("ex", self.tau_syn_ex), ("in", self.tau_syn_in)):
             tau = _ms(tau_syn)
-            I, dI = _pA(I_state.value), u.to_float(dI_state.value, u.pA / u.ms)
-            dV, I_new, dI_new = prop.alpha_psc_step(I, dI, h, tau, tau_m, C)
-            drive = drive + dV
-            dI_new = dI_new + jnp.e / tau * _pA(self.spike_inputs(kind, sign=sign))
-            channels.append((I_state, dI_state, I_new, dI_new))
-        y = self._membrane_step(_mV(self.V.value - self.E_L), drive)
-        y = jnp.maximum(y, _mV(self.V_min - self.E_L))
-        for I_state, dI_state, I_new, dI_new in channels:
-            I_state.value = u.with_unit(I_new, u.pA)
-            dI_state.value = u.with_unit(dI_new, u.pA / u.ms)
-        return self._finish(y, x)
+            c[f"P11_{kind}"] = prop.decay(h, tau)
+            c[f"P21_{kind}"] = prop.exp_current_to_V(h, tau, tau_m, C)
+            c[f"P31_{kind}"] = prop.alpha_current_to_V(h, tau, tau_m, C)
+            c[f"e_tau_{kind}"] = jnp.e / tau
+        return c
+
+    def _synapse_step(self, c: dict, synapse: tuple, inputs: tuple, drive: Any) -> tuple:
+        """Each current and its slope (NEST's order: ``V`` sees the values at the step's
+        start; a spike of weight ``w`` adds ``e w / tau_syn`` to the slope)."""
+        new = []
+        for kind, I, dI, w in zip(("ex", "in"), synapse[::2], synapse[1::2], inputs, strict=True):
+            drive = drive + (dI * c[f"P31_{kind}"] + I * c[f"P21_{kind}"])
+            P11 = c[f"P11_{kind}"]
+            new += [P11 * (I + c["h"] * dI), P11 * dI + c[f"e_tau_{kind}"] * w]
+        return tuple(new), drive
+
+    def update(self, x: Any = 0.0 * u.pA) -> Any:
+        inputs = (_pA(self.spike_inputs("ex", sign=+1)), _pA(self.spike_inputs("in", sign=-1)))
+        synapses = ((self.I_syn_ex, u.pA), (self.dI_syn_ex, u.pA / u.ms),
+                    (self.I_syn_in, u.pA), (self.dI_syn_in, u.pA / u.ms))  # fmt: skip
+        return self._update("alpha", synapses, inputs, x)
 
 
 def _ms(x: Any) -> Any:
