@@ -5,8 +5,11 @@
         [--json out.json]
 
 A population of unconnected neurons, each driven by the same constant current (``I_e``,
-or a ``dc_generator`` for models without one), is simulated for ``--duration-ms``; the
-figure is wall time per simulation step, setup and compilation excluded; with
+or a ``dc_generator`` for models without one), is simulated for ``--duration-ms`` (by
+default 1 000 ms up to 10 000 neurons, 100 ms above: a run long enough that what each
+simulator pays once per call, about half a millisecond (NEST preparing a ``Simulate``,
+JAX dispatching a newly compiled program for the first time), is a few percent at
+most); the figure is wall time per simulation step, setup and compilation excluded; with
 ``--repeat k`` every measurement (each simulator alike) is made k times and the fastest
 kept, which damps this noisy machine. Every measurement runs in its own process:
 neurodyn with this Python (float64, as NEST), NEST with benchmarks/.peers/nest (made by
@@ -59,6 +62,11 @@ FAMILIES = [
     "iaf_bw_2001", "aeif_cond_alpha", "hh_psc_alpha_gap", "izhikevich", "mat2_psc_exp",
     "glif_psc", "gif_psc_exp", "pp_psc_delta", "lin_rate_ipn",
 ]  # fmt: skip
+
+
+def default_duration_ms(n: int) -> float:
+    """The default simulated time for ``n`` neurons (see the module's docstring)."""
+    return 1000.0 if n <= 10_000 else 100.0
 
 
 def measure_neurodyn(model: str, n: int, duration_ms: float) -> dict:
@@ -165,7 +173,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--models", nargs="+", default=FAMILIES, choices=sorted(DRIVE))
     parser.add_argument("--sizes", nargs="+", type=int, default=[1000, 100_000])
-    parser.add_argument("--duration-ms", type=float, default=100.0)
+    parser.add_argument("--duration-ms", type=float, help="default: see default_duration_ms()")
     parser.add_argument("--nest-threads", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--repeat", type=int, default=1, help="keep the fastest of k runs")
@@ -181,7 +189,8 @@ def main() -> None:
     rows = []
     for model in args.models:
         for n in args.sizes:
-            common = ["--model", model, "--n", str(n), "--duration-ms", str(args.duration_ms)]
+            duration = args.duration_ms or default_duration_ms(n)
+            common = ["--model", model, "--n", str(n), "--duration-ms", str(duration)]
             best = {"timeout": args.timeout, "repeat": args.repeat}
             ours = run_best(sys.executable, "--worker", "neurodyn", *common, **best)
             theirs = []

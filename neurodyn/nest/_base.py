@@ -223,13 +223,11 @@ class NESTNeuron(Neuron, ArchivingNode):
         """Record the spikes ``spike`` (surrogate output, 1 where the neuron fires),
         start the refractory count of firing neurons and count the others down
         (step 3). Returns ``spike``."""
-        fires = spike > 0
         t_end = environ.get("t") + environ.get_dt()
-        count = self.refractory_step_count.value
-        self.refractory_step_count.value = jnp.where(
-            fires, refractory_steps, jnp.maximum(count - 1, 0)
-        )
-        self.last_spike_time.value = u.math.where(fires, t_end, self.last_spike_time.value)
+        self.refractory_step_count.value, self.last_spike_time.value = after_spikes(
+            spike, refractory_steps, self.refractory_step_count.value,
+            self.last_spike_time.value, t_end,
+        )  # fmt: skip
         self.spike.value = spike
         return spike
 
@@ -239,6 +237,17 @@ class NESTNeuron(Neuron, ArchivingNode):
         self.I_stim.value = u.math.broadcast_to(
             self.sum_current_inputs(x, self.V.value), self.I_stim.value.shape
         ).in_unit(u.pA)
+
+
+def after_spikes(
+    spike: Any, refractory_steps: Any, count: Any, last_spike_time: Any, t_end: Any
+) -> tuple[Any, Any]:
+    """The refractory count and the last spike time after a step whose spikes are
+    ``spike`` (1 where a neuron fires): ``refractory_steps`` where it fires, else one step
+    less (not below 0); ``t_end``, the step's end, where it fires."""
+    fires = spike > 0
+    count = jnp.where(fires, refractory_steps, jnp.maximum(count - 1, 0))
+    return count, u.math.where(fires, t_end, last_spike_time)
 
 
 def _traced(*values: Any) -> bool:

@@ -21,7 +21,7 @@ from ..neurons._base import check_current, initial_value, refractory_steps
 from ..ops._linear_iaf import linear_iaf_step
 from ..surrogate import Surrogate
 from . import _propagators as prop
-from ._base import NESTNeuron
+from ._base import NESTNeuron, after_spikes
 
 
 class _LinearMembrane(NESTNeuron):
@@ -97,9 +97,7 @@ class _LinearMembrane(NESTNeuron):
         if "y_min" in c:
             y = jnp.maximum(y, c["y_min"])
         spike, y = self._threshold_and_reset(c, y, count)
-        fires = spike > 0
-        count = jnp.where(fires, c["steps"], jnp.maximum(count - 1, 0))
-        last_spike_time = jnp.where(fires, t_end, last_spike_time)
+        count, last_spike_time = after_spikes(spike, c["steps"], count, last_spike_time, t_end)
         I_stim = jnp.broadcast_to(stim, V.shape).astype(V.dtype)
         return (y + c["E_L"], *synapse, count, last_spike_time, I_stim), spike
 
