@@ -203,17 +203,9 @@ static void* in_place(const XLA_FFI_Buffer* arg, const XLA_FFI_Buffer* ret, size
 
 HOT XLA_FFI_Error* linear_iaf_step(XLA_FFI_CallFrame* frame, Model model) {
   const XLA_FFI_Api* api = frame->api;
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
-                      "neurodyn linear_iaf: call frame struct too small");
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
+  int done; /* the operands' number depends on the parameter table: checked below */
+  XLA_FFI_Error* error = begin_call(frame, -1, -1, "linear_iaf", &done);
+  if (error != NULL || done) return error;
   int P;
   const Row* order = rows_of(model, &P);
   const int S = n_synapse(model), I = n_inputs(model);

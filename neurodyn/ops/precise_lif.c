@@ -53,10 +53,6 @@
 #endif
 
 /* invalid operands: an error naming the kernel */
-static XLA_FFI_Error* invalid(const XLA_FFI_Api* api, const char* message) {
-  return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT, message);
-}
-
 /* ---- the models ------------------------------------------------------------------------ */
 
 typedef enum { DELTA, EXP, EXP_LOSSLESS, ALPHA } Model;
@@ -561,29 +557,11 @@ static int64_t element_count(const XLA_FFI_Buffer* buffer) {
 
 HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
   const XLA_FFI_Api* api = frame->api;
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    return invalid(api, "neurodyn precise_lif: call frame struct too small");
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
   const int P = n_rows(model), S = n_synapse(model);
   const int n_args = P + 2 + 1 + S + 8, n_rets = 1 + S + 7;
-  if (frame->args.size != n_args || frame->rets.size != n_rets) {
-    return invalid(api, "neurodyn precise_lif: wrong number of operands or results");
-  }
-  for (int a = 0; a < n_args; ++a) {
-    if (frame->args.types[a] != XLA_FFI_ArgType_BUFFER)
-      return invalid(api, "neurodyn precise_lif: operands must be buffers");
-  }
-  for (int r = 0; r < n_rets; ++r) {
-    if (frame->rets.types[r] != XLA_FFI_RetType_BUFFER)
-      return invalid(api, "neurodyn precise_lif: results must be buffers");
-  }
+  int done;
+  XLA_FFI_Error* error = begin_call(frame, n_args, n_rets, "precise_lif", &done);
+  if (error != NULL || done) return error;
   XLA_FFI_Buffer* const* args = (XLA_FFI_Buffer* const*)frame->args.args;
   XLA_FFI_Buffer* const* rets = (XLA_FFI_Buffer* const*)frame->rets.rets;
   const int64_t N = element_count(args[P + 2]);
@@ -612,7 +590,7 @@ HOT XLA_FFI_Error* precise_step(XLA_FFI_CallFrame* frame, Model model) {
     ok = rets[r]->dtype == want && element_count(rets[r]) == N;
   }
   if (!ok) {
-    return invalid(api,
+    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT,
                       "neurodyn precise_lif: operands must be the parameters (length 1 or N), "
                       "h and t_end (scalars), the states (N), the events (N, K < 256) and the "
                       "current (1 or N), float64 but refractory (bool) and count (int32)");

@@ -133,41 +133,6 @@ static inline void row_range(int64_t i, const int32_t* indptr, int64_t nnz, int6
 DEFINE_DELIVER(float)
 DEFINE_DELIVER(double)
 
-/* What every handler does first: answer XLA's metadata query, skip stages other than
- * execution, and require n_args buffer operands and n_rets buffer results. Returns an
- * error, or NULL with *done set when the call ends here (metadata, other stages). */
-static XLA_FFI_Error* begin_call(XLA_FFI_CallFrame* frame, int64_t n_args, int64_t n_rets,
-                                 const char* kernel, int* done) {
-  const XLA_FFI_Api* api = frame->api;
-  char message[160];
-  *done = 1;
-  // the extension list's type was renamed across jaxlib versions; its fields were not
-  for (__typeof__(frame->extension_start) ext = frame->extension_start; ext != NULL;
-       ext = ext->next) {
-    if (ext->type == XLA_FFI_Extension_Metadata) {
-      return fill_metadata(api, (XLA_FFI_Metadata_Extension*)ext);
-    }
-  }
-  if (frame->struct_size < XLA_FFI_CallFrame_STRUCT_SIZE) {
-    snprintf(message, sizeof(message), "neurodyn %s: call frame struct too small", kernel);
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT, message);
-  }
-  if (frame->stage != XLA_FFI_ExecutionStage_EXECUTE) return NULL;
-  int buffers = frame->args.size == n_args && frame->rets.size == n_rets;
-  for (int64_t a = 0; buffers && a < n_args; ++a)
-    buffers = frame->args.types[a] == XLA_FFI_ArgType_BUFFER;
-  for (int64_t r = 0; buffers && r < n_rets; ++r)
-    buffers = frame->rets.types[r] == XLA_FFI_RetType_BUFFER;
-  if (!buffers) {
-    snprintf(message, sizeof(message),
-             "neurodyn %s: expected %lld buffer operands and %lld buffer results", kernel,
-             (long long)n_args, (long long)n_rets);
-    return make_error(api, XLA_FFI_Error_Code_INVALID_ARGUMENT, message);
-  }
-  *done = 0;
-  return NULL;
-}
-
 EXPORT XLA_FFI_Error* neurodyn_csr_event_matvec(XLA_FFI_CallFrame* frame) {
   const XLA_FFI_Api* api = frame->api;
   int done;
