@@ -63,8 +63,8 @@ class BinaryNeuron(Neuron, ArchivingNode):
 
     Connect binary neurons only to binary neurons, at most once per pair (NEST's
     rules): a spiking neuron's spikes mean nothing to them, nor their state changes
-    to a spiking neuron; a spike_recorder records one event per transition (NEST's
-    records two at an up transition).
+    to a spiking neuron. A spike_recorder records two events at an up transition and
+    one at a down transition, as NEST's does.
     """
 
     RECORDABLES: tuple[str, ...] = ("S", "h")

@@ -24,6 +24,7 @@ from ..core._errors import ParameterError
 from ..core._module import Module
 from ..core._params import Param
 from ..core._state import ShortTermState
+from ..nest._binary import BinaryNeuron
 from ..nest._precise import PreciseIAF
 from ..ops import append_spike_events
 
@@ -143,7 +144,8 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
     ``events`` (after a simulation): ``{"senders": ids, "times": ms, "offsets": ms}``,
     in the order recorded (by step, then by sender): times the end of the step of each
     spike less its offset, the precise time of a spike of a ``*_ps`` neuron (NEST's
-    offsets, 0 for other neurons).
+    offsets, 0 for other neurons). A binary neuron's up transition is two events, its down
+    transition one (NEST's spikes of multiplicity 2 and 1).
     The buffer holds ``capacity`` events per simulation call; a call that records
     more is repeated with a larger buffer by the network.
     """
@@ -166,6 +168,8 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
         precise = any(isinstance(model, PreciseIAF) for model, _, _ in self.sources)
         for model, indices, ids in self.sources:
             spikes = model.spike.value
+            if isinstance(model, BinaryNeuron):
+                spikes, indices, ids = _transitions(model.spike_offset.value, indices, ids)
             if active is not True:
                 spikes = jnp.where(active, spikes, jnp.zeros_like(spikes))
             count = self.count.value
@@ -187,7 +191,19 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
 
     @property
     def n_sources(self) -> int:
-        return sum(len(indices) for _, indices, _ in self.sources)
+        """The number of events one step can bring (a binary neuron's up transition: 2)."""
+        return sum(len(indices) * (2 if isinstance(model, BinaryNeuron) else 1)
+                   for model, indices, _ in self.sources)  # fmt: skip
+
+
+def _transitions(change: Any, indices: Any, ids: Any) -> tuple[Any, Any, Any]:
+    """The recorded binary neurons' state changes ``change`` (+1 up, -1 down) as NEST's
+    spike recorder sees them: ``(spikes, indices, ids)`` with two slots per neuron, the
+    first set at any transition, the second at an up transition only, so that an up
+    transition is two adjacent events of the same sender."""
+    change = change[jnp.asarray(indices)]
+    spikes = jnp.stack([change != 0, change > 0], axis=-1).reshape(-1)
+    return spikes, jnp.arange(spikes.size, dtype=jnp.int32), jnp.repeat(jnp.asarray(ids), 2)
 
 
 class weight_recorder(EventRecorder):  # noqa: N801 (NEST's device name)

@@ -31,6 +31,7 @@ from make_binary import (  # noqa: E402
     NETWORK,
     TAU_M,
     WARMUP,
+    transition_statistics,
 )
 
 N_GAIN = N_PER_LEVEL * len(LEVELS)
@@ -86,18 +87,36 @@ def gain_runs():
     for model, (pop, recorder, meter) in parts.items():
         events = recorder.get("events")
         sender = np.asarray(events["senders"]) - pop.tolist()[0]
-        times = np.asarray(events["times"])
-        first_up = np.full(N_GAIN, np.nan)
-        order = np.argsort(times, kind="stable")
-        seen, first = np.unique(sender[order], return_index=True)
-        first_up[seen] = times[order][first]
+        # the recorder's events decoded as NEST's were (two at an up transition)
+        decoded = transition_statistics(np.asarray(events["times"]), sender, N_GAIN,
+                                        DURATION, WARMUP)  # fmt: skip
         S = np.asarray(meter.get("events")["S"]).reshape(-1, N_GAIN)
         out[model] = {
             "activity": S.mean(axis=0),
-            "transitions": np.bincount(sender[times > WARMUP], minlength=N_GAIN),
-            "first_up": first_up,
+            "transitions": decoded["transitions"],
+            "first_up": decoded["first_up"],
         }
     return out
+
+
+def test_recorder_counts_an_up_transition_twice():
+    """NEST's spike recorder gets a binary neuron's up transition as a spike of
+    multiplicity 2 (two events) and a down transition as one event."""
+    net = nd.Network()
+    pop = net.create("mcculloch_pitts_neuron", 2, {"theta": 1.2, "tau_m": 1.0})
+    recorder = net.create("spike_recorder")
+    net.connect(pop, recorder)
+    drive = net.create("noise_generator", params={"mean": 2.0, "std": 0.0})
+    net.connect(drive, pop[:1], syn_spec={"delay": 0.1})  # the second stays at 0
+    net.simulate(30.0)
+    drive.set({"mean": -1.0})
+    net.simulate(30.0)
+    events = recorder.get("events")
+    senders, times = np.asarray(events["senders"]), np.asarray(events["times"])
+    assert set(senders.tolist()) == {pop.tolist()[0]}
+    t, counts = np.unique(times, return_counts=True)
+    assert counts.tolist() == [2, 1], (t, counts)  # up (both events at once), then down
+    assert t[0] < 30.0 < t[1]
 
 
 def z_score(a: np.ndarray, b: np.ndarray) -> float:
