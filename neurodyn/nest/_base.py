@@ -74,6 +74,10 @@ class NESTNeuron(Neuron, ArchivingNode):
     #: Whether a connection's weights must be non-negative (NEST refuses a negative
     #: weight on the receptors of its conductance-based multi-receptor models).
     POSITIVE_WEIGHTS: bool = False
+    #: Whether its spikes carry their time within the step (NEST's off-grid models): the
+    #: state ``spike_offset``, ms before the step's end. Recorders and precise-timing
+    #: targets take it.
+    OFF_GRID: bool = False
 
     I_e = Param(u.pA)
 

@@ -104,6 +104,7 @@ class iaf_chxk_2008(_ConductanceMembrane):  # noqa: N801 (NEST's model name)
     """
 
     RECORDABLES = ("V_m", "g_ex", "g_in", "g_ahp", "I_syn_ex", "I_syn_in", "I_ahp")
+    OFF_GRID = True
     SYNAPTIC_STATES = {
         "dg_ex": u.nS / u.ms,
         "g_ex": u.nS,

@@ -121,6 +121,7 @@ class PreciseIAF(_LinearIAF):
     threshold was crossed in a piece).
     """
 
+    OFF_GRID = True
     #: the synaptic states (name: unit), besides ``V``
     SYNAPSE: dict[str, Any] = {}
     #: the model's kernel (a key of ``neurodyn.ops._precise_lif.PARAMETERS``)

@@ -1,14 +1,14 @@
 """Delayed delivery of spikes with their offsets to precise-timing neurons (``*_ps``).
 
-A precise source (a ``*_ps`` neuron, or a ``spike_generator`` with
-``precise_times=True``) emits in step ``i`` spikes with offsets ``delta`` (the spike at
-``(i + 1) h - delta``; see :mod:`neurodyn.nest._precise`). Over a connection of weight
-``w`` and delay ``d`` steps such a spike reaches its ``*_ps`` target in step ``i + d``
-with the same offset, as NEST's ``SliceRingBuffer`` delivers it: the target takes each
-step's events as a ``'precise'`` delta input, ``(offset, weight)`` arrays of shape
-``(n_target, K)`` (empty slots: offset -1). ``K`` is the most events one target can get
-in a step (its number of incoming connections times the source's spikes per step), so
-nothing is ever dropped.
+A precise source (an off-grid neuron: a ``*_ps`` model or ``iaf_chxk_2008``; or a
+``spike_generator`` with ``precise_times=True``) emits in step ``i`` spikes with offsets
+``delta`` (the spike at ``(i + 1) h - delta``; see :mod:`neurodyn.nest._precise`).
+Over a connection of weight ``w`` and delay ``d`` steps such a spike reaches its
+``*_ps`` target in step ``i + d`` with the same offset, as NEST's ``SliceRingBuffer``
+delivers it: the target takes each step's events as a ``'precise'`` delta input,
+``(offset, weight)`` arrays of shape ``(n_target, K)`` (empty slots: offset -1). ``K``
+is the most events one target can get in a step (its number of incoming connections
+times the source's spikes per step), so nothing is ever dropped.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from ..nest._precise import PRECISE, PreciseIAF
 def is_precise_connection(source: Module, target: Module) -> bool:
     """Whether ``source`` sends off-grid spikes that ``target`` takes with their offsets."""
     precise_generator = isinstance(source, spike_generator) and bool(source.precise_times)
-    return isinstance(target, PreciseIAF) and (isinstance(source, PreciseIAF) or precise_generator)
+    off_grid = bool(getattr(source, "OFF_GRID", False))
+    return isinstance(target, PreciseIAF) and (off_grid or precise_generator)
 
 
 class PreciseDelivery(Module):
@@ -40,7 +41,7 @@ class PreciseDelivery(Module):
 
     - ``connections``: the synapses (indices local to the source and the target; a
       device has one source per connection).
-    - ``source``: the ``*_ps`` population or precise ``spike_generator``.
+    - ``source``: the off-grid population or precise ``spike_generator``.
     - ``target``: the ``*_ps`` population.
     - ``unit``: the unit of the weights (the target's ``WEIGHT_UNIT``).
 
@@ -58,9 +59,8 @@ class PreciseDelivery(Module):
     ):
         super().__init__(name)
         # the most spikes one source sends in a step
-        spikes_per_step = (
-            1 if isinstance(source, PreciseIAF) else source.precise_table()[1].shape[1]
-        )
+        generator = isinstance(source, spike_generator)
+        spikes_per_step = source.precise_table()[1].shape[1] if generator else 1
         self.unit, self.n_source, self.n_target = unit, connections.n_pre, target.num
         delays = connections.delay_steps(environ.get_dt())
         self.n_slots = (int(np.max(delays)) if np.size(delays) else 1) + 1
@@ -95,7 +95,7 @@ class PreciseDelivery(Module):
 
     def send_from(self, source: Module) -> None:
         """End of step ``i``: the spikes ``source`` emitted in this step, with offsets."""
-        if isinstance(source, PreciseIAF):
+        if not isinstance(source, spike_generator):  # an off-grid neuron
             fired = source.spike.value > 0
             offsets = jnp.where(fired, u.to_float(source.spike_offset.value, u.ms), -1.0)
             self.send(offsets[:, None], fired[:, None].astype(offsets.dtype))

@@ -25,7 +25,6 @@ from ..core._module import Module
 from ..core._params import Param
 from ..core._state import ShortTermState
 from ..nest._binary import BinaryNeuron
-from ..nest._precise import PreciseIAF
 from ..ops import append_spike_events
 
 
@@ -143,9 +142,10 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
 
     ``events`` (after a simulation): ``{"senders": ids, "times": ms, "offsets": ms}``,
     in the order recorded (by step, then by sender): times the end of the step of each
-    spike less its offset, the precise time of a spike of a ``*_ps`` neuron (NEST's
-    offsets, 0 for other neurons). A binary neuron's up transition is two events, its down
-    transition one (NEST's spikes of multiplicity 2 and 1).
+    spike less its offset, the precise time of a spike of an off-grid neuron (a ``*_ps``
+    model or ``iaf_chxk_2008``; NEST's offsets, 0 for other neurons). A binary neuron's
+    up transition is two events, its down transition one (NEST's spikes of multiplicity
+    2 and 1).
     The buffer holds ``capacity`` events per simulation call; a call that records
     more is repeated with a larger buffer by the network.
     """
@@ -165,7 +165,7 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
         """Append this step's spikes of the sources (inside the compiled loop)."""
         step = environ.get("i")
         active = self.in_window(step + 1)
-        precise = any(isinstance(model, PreciseIAF) for model, _, _ in self.sources)
+        precise = any(_off_grid(model) for model, _, _ in self.sources)
         for model, indices, ids in self.sources:
             spikes = model.spike.value
             if isinstance(model, BinaryNeuron):
@@ -179,7 +179,7 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
             if precise:  # the offsets of the same events, in the same order
                 fired = spikes[indices] != 0
                 offset = jnp.zeros(fired.shape, self.offsets.value.dtype)
-                if isinstance(model, PreciseIAF):
+                if _off_grid(model):
                     offset = u.to_float(model.spike_offset.value, u.ms)[indices]
                 where = jnp.where(fired, count + jnp.cumsum(fired) - 1, self.capacity)
                 self.offsets.value = self.offsets.value.at[where].set(offset, mode="drop")
@@ -194,6 +194,11 @@ class spike_recorder(EventRecorder):  # noqa: N801 (NEST's device name)
         """The number of events one step can bring (a binary neuron's up transition: 2)."""
         return sum(len(indices) * (2 if isinstance(model, BinaryNeuron) else 1)
                    for model, indices, _ in self.sources)  # fmt: skip
+
+
+def _off_grid(model: Module) -> bool:
+    """Whether ``model``'s spikes carry offsets (a NEST off-grid neuron)."""
+    return bool(getattr(model, "OFF_GRID", False))
 
 
 def _transitions(change: Any, indices: Any, ids: Any) -> tuple[Any, Any, Any]:
